@@ -1,0 +1,15 @@
+import { AppConfig, AppConfigModule } from '@bot/config';
+import { DatabaseModule } from '@bot/database';
+import { HealthModule } from '@bot/http-app';
+import { DynamicModule, Module } from '@nestjs/common';
+
+/** Root module of jira-api. */
+@Module({})
+export class JiraApiModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: JiraApiModule,
+      imports: [AppConfigModule.forRoot(config), DatabaseModule.forRoot(), HealthModule],
+    };
+  }
+}

@@ -1,0 +1,69 @@
+import { EncryptionKey } from '@bot/crypto';
+import { AppName } from './app-name';
+
+export type NodeEnv = 'development' | 'production' | 'test';
+
+export interface GitHubAppCredentials {
+  appId: string;
+  appName: string;
+  clientId?: string;
+  clientSecret?: string;
+  privateKey: string;
+  webhookSecret?: string;
+}
+
+export interface SlackAppCredentials {
+  clientId: string;
+  clientSecret: string;
+  signingSecret?: string;
+  stateSecret?: string;
+}
+
+export interface JiraAppCredentials {
+  clientId: string;
+  clientSecret: string;
+}
+
+export interface UpstreamUrls {
+  githubBaseUrl: string;
+  githubApiBaseUrl: string;
+  slackBaseUrl: string;
+  atlassianAuthBaseUrl: string;
+  atlassianApiBaseUrl: string;
+}
+
+/** Single-org tokens from before OAuth; used only when a request names no installation. */
+export interface LegacyTokens {
+  githubToken?: string;
+  slackBotToken?: string;
+  jiraApiToken?: string;
+  jiraBaseUrl?: string;
+  jiraEmail?: string;
+}
+
+export interface EmbeddedPostgresSettings {
+  dataDir: string;
+  port: number;
+}
+
+/** Typed configuration of one app, validated once at start. */
+export abstract class AppConfig {
+  abstract readonly appName: AppName;
+  abstract readonly nodeEnv: NodeEnv;
+  abstract readonly port: number;
+  abstract readonly baseUrl: string;
+  /** Unset: the embedded PostgreSQL is used. */
+  abstract readonly databaseUrl?: string;
+  abstract readonly embeddedPostgres: EmbeddedPostgresSettings;
+  abstract readonly encryption: { current: EncryptionKey; previous: EncryptionKey[] };
+  abstract readonly adminApiKey: string;
+  abstract readonly serviceApiKey: string;
+  abstract readonly github?: GitHubAppCredentials;
+  abstract readonly slack?: SlackAppCredentials;
+  abstract readonly jira?: JiraAppCredentials;
+  abstract readonly upstream: UpstreamUrls;
+  abstract readonly legacy: LegacyTokens;
+  abstract readonly bodyLimit: string;
+  /** Names of secrets that were generated for local development instead of read from the environment. */
+  abstract readonly generatedDevSecrets: string[];
+}

@@ -1,0 +1,125 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadAppConfig } from './load-app-config';
+
+const key = () => randomBytes(32).toString('base64url');
+const production = () => ({
+  NODE_ENV: 'production',
+  DATABASE_URL: 'postgres://u:p@db:5432/bot',
+  BASE_URL: 'https://bot.example.com',
+  TOKEN_ENCRYPTION_KEY: key(),
+  ADMIN_API_KEY: 'a'.repeat(32),
+  SERVICE_API_KEY: 's'.repeat(32),
+});
+const errorOf = (fn: () => unknown): ConfigError => {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+};
+const freshDir = () => mkdtempSync(join(tmpdir(), 'bot-config-'));
+
+describe('loadAppConfig', () => {
+  it('builds typed config with SPEC defaults', () => {
+    const config = loadAppConfig('github-api', { env: production(), cwd: freshDir() });
+    expect(config.port).toBe(3001);
+    expect(config.upstream).toEqual({
+      githubBaseUrl: 'https://github.com',
+      githubApiBaseUrl: 'https://api.github.com',
+      slackBaseUrl: 'https://slack.com',
+      atlassianAuthBaseUrl: 'https://auth.atlassian.com',
+      atlassianApiBaseUrl: 'https://api.atlassian.com',
+    });
+    expect(config.github).toBeUndefined();
+    expect(config.generatedDevSecrets).toEqual([]);
+  });
+
+  it.each(['TOKEN_ENCRYPTION_KEY', 'ADMIN_API_KEY', 'SERVICE_API_KEY', 'DATABASE_URL', 'BASE_URL'])(
+    'production without %s fails with one line naming it',
+    (name) => {
+      const env: Record<string, string | undefined> = production();
+      delete env[name];
+      const error = errorOf(() => loadAppConfig('oauth-service', { env, cwd: freshDir() }));
+      expect(error.message).toContain(name);
+      expect(error.message).not.toContain('\n');
+    },
+  );
+
+  it('names malformed variables without echoing their values', () => {
+    const secretLooking = 'not-a-key-but-secret-looking-value';
+    const error = errorOf(() =>
+      loadAppConfig('oauth-service', {
+        env: { ...production(), PORT: 'eighty', TOKEN_ENCRYPTION_KEY: secretLooking, DATABASE_URL: 'mysql://x', GITHUB_BASE_URL: 'ftp://x' },
+        cwd: freshDir(),
+      }),
+    );
+    expect(error.problems.join(' ')).toMatch(/PORT/);
+    expect(error.message).toMatch(/TOKEN_ENCRYPTION_KEY must be 32 random bytes/);
+    expect(error.message).toMatch(/DATABASE_URL must be a postgres/);
+    expect(error.message).toMatch(/GITHUB_BASE_URL must be an http/);
+    expect(error.message).not.toContain(secretLooking);
+  });
+
+  it('requires the rest of a platform once part of it is configured', () => {
+    const error = errorOf(() => loadAppConfig('oauth-service', { env: { ...production(), GITHUB_APP_ID: '123' }, cwd: freshDir() }));
+    expect(error.message).toContain('GITHUB_APP_NAME is required because GITHUB_APP_ID is set');
+    expect(error.message).toContain('GITHUB_PRIVATE_KEY is required');
+  });
+
+  it('accepts a GitHub private key with \\n escapes and rejects one that is not a key', () => {
+    const pem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+    const env = { ...production(), GITHUB_APP_ID: '42', GITHUB_APP_NAME: 'my-bot', GITHUB_PRIVATE_KEY: pem.replace(/\n/g, '\\n') };
+    expect(loadAppConfig('oauth-service', { env, cwd: freshDir() }).github?.privateKey).toBe(pem);
+    const error = errorOf(() => loadAppConfig('oauth-service', { env: { ...env, GITHUB_PRIVATE_KEY: 'nope' }, cwd: freshDir() }));
+    expect(error.message).toContain('GITHUB_PRIVATE_KEY must be a PEM private key');
+  });
+
+  it('parses previous keys for decryption and the per-app port override', () => {
+    const previous = [key(), key()];
+    const config = loadAppConfig('slack-api', {
+      env: { ...production(), TOKEN_ENCRYPTION_PREVIOUS_KEYS: previous.join(','), PORT: '9000', SLACK_API_PORT: '9123' },
+      cwd: freshDir(),
+    });
+    expect(config.encryption.previous).toHaveLength(2);
+    expect(config.port).toBe(9123);
+  });
+
+  it('in development generates missing secrets once, keeps them in .data/ with mode 0600, and reuses them', () => {
+    const cwd = freshDir();
+    const first = loadAppConfig('oauth-service', { env: {}, cwd });
+    expect(first.generatedDevSecrets).toEqual(['TOKEN_ENCRYPTION_KEY', 'ADMIN_API_KEY', 'SERVICE_API_KEY']);
+    expect(first.databaseUrl).toBeUndefined();
+    const file = join(cwd, '.data', 'dev-secrets.json');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const second = loadAppConfig('api-gateway', { env: {}, cwd });
+    expect(second.adminApiKey).toBe(first.adminApiKey);
+    expect(second.encryption.current.id).toBe(first.encryption.current.id);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toHaveProperty('SERVICE_API_KEY', first.serviceApiKey);
+  });
+
+  it('never generates secrets in production', () => {
+    const cwd = freshDir();
+    expect(() => loadAppConfig('oauth-service', { env: { NODE_ENV: 'production' }, cwd })).toThrow(ConfigError);
+    expect(existsSync(join(cwd, '.data'))).toBe(false);
+  });
+
+  it('reads .env under the real environment when no env is passed', () => {
+    const cwd = freshDir();
+    writeFileSync(join(cwd, '.env'), 'BODY_LIMIT=2mb\nGITHUB_API_BASE_URL=http://127.0.0.1:9/\n');
+    const previous = process.env['BODY_LIMIT'];
+    process.env['BODY_LIMIT'] = '3mb';
+    try {
+      const config = loadAppConfig('github-api', { cwd });
+      expect(config.bodyLimit).toBe('3mb');
+      expect(config.upstream.githubApiBaseUrl).toBe('http://127.0.0.1:9');
+    } finally {
+      if (previous === undefined) delete process.env['BODY_LIMIT'];
+      else process.env['BODY_LIMIT'] = previous;
+    }
+  });
+});

@@ -1,0 +1,151 @@
+import { EncryptionKey, parseEncryptionKey } from '@bot/crypto';
+import { plainToInstance } from 'class-transformer';
+import { ValidationError, validateSync } from 'class-validator';
+import { parse as parseDotenv } from 'dotenv';
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { AppConfig, NodeEnv } from './app-config';
+import { AppName, DEFAULT_PORTS } from './app-name';
+import { DevSecretStore } from './dev-secret-store';
+import { EnvironmentVariables, normalisePem } from './environment-variables';
+
+/** Start-up configuration failure; its message is one line naming every offending variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface LoadAppConfigOptions {
+  /** Variables to read instead of `process.env` plus `.env` (tests pass their own). */
+  env?: Record<string, string | undefined>;
+  /** Workspace directory holding `.env` and `.data/`; defaults to the current directory. */
+  cwd?: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+const PLATFORM_GROUPS: { platform: string; required: string[]; optional: string[] }[] = [
+  { platform: 'GitHub', required: ['GITHUB_APP_ID', 'GITHUB_APP_NAME', 'GITHUB_PRIVATE_KEY'], optional: ['GITHUB_CLIENT_ID', 'GITHUB_CLIENT_SECRET', 'GITHUB_WEBHOOK_SECRET'] },
+  { platform: 'Slack', required: ['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET'], optional: ['SLACK_SIGNING_SECRET', 'SLACK_STATE_SECRET'] },
+  { platform: 'Jira', required: ['JIRA_CLIENT_ID', 'JIRA_CLIENT_SECRET'], optional: [] },
+];
+
+/** Secrets with no safe default: required in production, generated and kept under `.data/` otherwise. */
+const DEV_GENERATED_SECRETS = ['TOKEN_ENCRYPTION_KEY', 'ADMIN_API_KEY', 'SERVICE_API_KEY'] as const;
+
+/** Reads `.env` (when present) under the real environment, which wins. */
+export function readEnvironment(cwd = process.cwd()): Env {
+  const file = join(cwd, '.env');
+  const fromFile = existsSync(file) ? parseDotenv(readFileSync(file)) : {};
+  return { ...fromFile, ...process.env };
+}
+
+/** Validates the environment of one app into its typed config; throws ConfigError naming each bad variable. */
+export function loadAppConfig(appName: AppName, options: LoadAppConfigOptions = {}): AppConfig {
+  const cwd = options.cwd ?? process.cwd();
+  const env: Env = { ...(options.env ?? readEnvironment(cwd)) };
+  for (const [name, value] of Object.entries(env)) {
+    if (value !== undefined && value.trim() === '') delete env[name];
+  }
+
+  const vars = plainToInstance(EnvironmentVariables, env, { excludeExtraneousValues: false });
+  const problems = flattenErrors(validateSync(vars, { skipMissingProperties: false }));
+  const nodeEnv = (env['NODE_ENV'] ?? 'development') as NodeEnv;
+  const production = nodeEnv === 'production';
+
+  if (production) {
+    for (const name of ['DATABASE_URL', 'BASE_URL', ...DEV_GENERATED_SECRETS]) {
+      if (!env[name]) problems.push(`${name} is required when NODE_ENV=production`);
+    }
+  }
+  for (const group of PLATFORM_GROUPS) {
+    const present = [...group.required, ...group.optional].filter((name) => env[name]);
+    if (present.length === 0) continue;
+    for (const name of group.required) {
+      if (!env[name]) problems.push(`${name} is required because ${present[0]} is set (${group.platform} is partly configured)`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new ConfigError(problems);
+  }
+
+  const generatedDevSecrets: string[] = [];
+  const devSecrets = new DevSecretStore(join(cwd, '.data', 'dev-secrets.json'));
+  const secret = (name: (typeof DEV_GENERATED_SECRETS)[number]): string => {
+    const value = env[name];
+    if (value) return value;
+    generatedDevSecrets.push(name);
+    return devSecrets.get(name);
+  };
+
+  const appPortVar = `${appName.toUpperCase().replace(/-/g, '_')}_PORT`;
+  const port = Number(env[appPortVar] ?? env['PORT'] ?? DEFAULT_PORTS[appName]);
+  const embeddedDir = env['EMBEDDED_POSTGRES_DIR'] ?? join('.data', 'postgres');
+
+  const previous: EncryptionKey[] = (env['TOKEN_ENCRYPTION_PREVIOUS_KEYS'] ?? '')
+    .split(',')
+    .filter((part) => part.trim() !== '')
+    .map(parseEncryptionKey);
+
+  const config: AppConfig = {
+    appName,
+    nodeEnv,
+    port,
+    baseUrl: stripSlash(env['BASE_URL'] ?? `http://localhost:${DEFAULT_PORTS['oauth-service']}`),
+    databaseUrl: env['DATABASE_URL'],
+    embeddedPostgres: {
+      dataDir: isAbsolute(embeddedDir) ? embeddedDir : join(cwd, embeddedDir),
+      port: Number(env['EMBEDDED_POSTGRES_PORT'] ?? 54329),
+    },
+    encryption: { current: parseEncryptionKey(secret('TOKEN_ENCRYPTION_KEY')), previous },
+    adminApiKey: secret('ADMIN_API_KEY'),
+    serviceApiKey: secret('SERVICE_API_KEY'),
+    github: env['GITHUB_APP_ID']
+      ? {
+          appId: env['GITHUB_APP_ID'],
+          appName: env['GITHUB_APP_NAME'] as string,
+          clientId: env['GITHUB_CLIENT_ID'],
+          clientSecret: env['GITHUB_CLIENT_SECRET'],
+          privateKey: normalisePem(env['GITHUB_PRIVATE_KEY'] as string),
+          webhookSecret: env['GITHUB_WEBHOOK_SECRET'],
+        }
+      : undefined,
+    slack: env['SLACK_CLIENT_ID']
+      ? {
+          clientId: env['SLACK_CLIENT_ID'],
+          clientSecret: env['SLACK_CLIENT_SECRET'] as string,
+          signingSecret: env['SLACK_SIGNING_SECRET'],
+          stateSecret: env['SLACK_STATE_SECRET'],
+        }
+      : undefined,
+    jira: env['JIRA_CLIENT_ID'] ? { clientId: env['JIRA_CLIENT_ID'], clientSecret: env['JIRA_CLIENT_SECRET'] as string } : undefined,
+    upstream: {
+      githubBaseUrl: stripSlash(env['GITHUB_BASE_URL'] ?? 'https://github.com'),
+      githubApiBaseUrl: stripSlash(env['GITHUB_API_BASE_URL'] ?? 'https://api.github.com'),
+      slackBaseUrl: stripSlash(env['SLACK_BASE_URL'] ?? 'https://slack.com'),
+      atlassianAuthBaseUrl: stripSlash(env['ATLASSIAN_AUTH_BASE_URL'] ?? 'https://auth.atlassian.com'),
+      atlassianApiBaseUrl: stripSlash(env['ATLASSIAN_API_BASE_URL'] ?? 'https://api.atlassian.com'),
+    },
+    legacy: {
+      githubToken: env['GITHUB_TOKEN'],
+      slackBotToken: env['SLACK_BOT_TOKEN'],
+      jiraApiToken: env['JIRA_API_TOKEN'],
+      jiraBaseUrl: env['JIRA_BASE_URL'] ? stripSlash(env['JIRA_BASE_URL']) : undefined,
+      jiraEmail: env['JIRA_EMAIL'],
+    },
+    bodyLimit: env['BODY_LIMIT'] ?? '1mb',
+    generatedDevSecrets,
+  };
+  return Object.freeze(config);
+}
+
+function stripSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+function flattenErrors(errors: ValidationError[]): string[] {
+  // Constraint messages already name the variable; values are never echoed because they may be secrets.
+  return errors.flatMap((error) => Object.values(error.constraints ?? {}));
+}

@@ -1,0 +1,3 @@
+export * from './encryption-key';
+export * from './token-cipher';
+export * from './encrypted-column.transformer';

@@ -1,0 +1,77 @@
+import { AppConfig, AppName, ConfigError, loadAppConfig } from '@bot/config';
+import { ensureEmbeddedPostgres } from '@bot/database';
+import { DynamicModule, INestApplication, LogLevel, Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+
+/** Name of the database the embedded server holds for the product. */
+export const EMBEDDED_DATABASE = 'bot';
+
+/** Builds (without listening) a Nest HTTP app for a module, with the body limits every app shares. */
+export async function createHttpApp(
+  module: DynamicModule,
+  config: AppConfig,
+  options: { logger?: LogLevel[] | false } = {},
+): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(module, {
+    bodyParser: false,
+    logger: options.logger ?? ['error', 'warn', 'log'],
+  });
+  app.useBodyParser('json', { limit: config.bodyLimit });
+  app.useBodyParser('urlencoded', { limit: config.bodyLimit, extended: true });
+  app.disable('x-powered-by');
+  return app;
+}
+
+/**
+ * Process entry point of an app: validates config (one line and exit 1 on failure), resolves the database
+ * (the embedded server when DATABASE_URL is unset), listens on the configured port and shuts down cleanly
+ * on SIGINT/SIGTERM.
+ */
+export async function runHttpApp(appName: AppName, moduleFor: (config: AppConfig) => DynamicModule): Promise<void> {
+  const logger = new Logger(appName);
+  let config: AppConfig;
+  try {
+    config = loadAppConfig(appName);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${appName}: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  if (config.generatedDevSecrets.length > 0) {
+    logger.warn(`development secrets generated in .data/dev-secrets.json for: ${config.generatedDevSecrets.join(', ')}`);
+  }
+
+  const database = config.databaseUrl
+    ? { url: config.databaseUrl, owned: false, stop: async () => undefined }
+    : await ensureEmbeddedPostgres({ ...config.embeddedPostgres, database: EMBEDDED_DATABASE, log: (line) => logger.log(line) });
+  if (!config.databaseUrl) {
+    logger.log(`${database.owned ? 'started' : 'reusing'} embedded PostgreSQL on 127.0.0.1:${config.embeddedPostgres.port}`);
+  }
+  const resolved: AppConfig = Object.freeze({ ...config, databaseUrl: database.url });
+
+  let app: INestApplication | undefined;
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(`${signal} received, stopping`);
+    await app?.close().catch((error: Error) => logger.error(`close failed: ${error.message}`));
+    await database.stop().catch((error: Error) => logger.error(`embedded PostgreSQL stop failed: ${error.message}`));
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+
+  try {
+    app = await createHttpApp(moduleFor(resolved), resolved);
+    await app.listen(resolved.port, '0.0.0.0');
+  } catch (error) {
+    logger.error(`failed to start: ${(error as Error).message}`);
+    await database.stop().catch(() => undefined);
+    process.exit(1);
+  }
+  logger.log(`${appName} listening on http://localhost:${resolved.port}`);
+}

@@ -1,0 +1,3 @@
+export * from './health/health.module';
+export * from './health/health.controller';
+export * from './http-app';

@@ -1,0 +1,9 @@
+import { Installation } from './entities/installation.entity';
+import { OAuthState } from './entities/oauth-state.entity';
+import { CreateInstallations1764050000000 } from './migrations/1764050000000-create-installations';
+
+/** Every entity of the product's schema; TypeORM is given this list, never a glob, so bundles stay whole. */
+export const SCHEMA_ENTITIES = [Installation, OAuthState];
+
+/** Every migration in order of application. */
+export const SCHEMA_MIGRATIONS = [CreateInstallations1764050000000];
