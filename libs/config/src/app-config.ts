@@ -64,6 +64,7 @@ export abstract class AppConfig {
   abstract readonly upstream: UpstreamUrls;
   abstract readonly legacy: LegacyTokens;
   abstract readonly bodyLimit: string;
+  abstract readonly logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
   /** Names of secrets that were generated for local development instead of read from the environment. */
   abstract readonly generatedDevSecrets: string[];
 }

@@ -182,6 +182,9 @@ export class EnvironmentVariables {
   @IsOptional() @IsString()
   JIRA_EMAIL?: string;
 
+  @IsOptional() @IsIn(['error', 'warn', 'log', 'debug', 'verbose'], { message: 'LOG_LEVEL must be one of error, warn, log, debug, verbose' })
+  LOG_LEVEL?: string;
+
   @IsOptional() @Matches(/^\d+(b|kb|mb)$/i, { message: 'BODY_LIMIT must look like 512kb or 1mb' })
   BODY_LIMIT?: string;
 }

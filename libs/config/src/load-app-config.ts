@@ -136,6 +136,7 @@ export function loadAppConfig(appName: AppName, options: LoadAppConfigOptions = 
       jiraEmail: env['JIRA_EMAIL'],
     },
     bodyLimit: env['BODY_LIMIT'] ?? '1mb',
+    logLevel: (env['LOG_LEVEL'] ?? 'log') as AppConfig['logLevel'],
     generatedDevSecrets,
   };
   return Object.freeze(config);

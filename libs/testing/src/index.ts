@@ -5,3 +5,5 @@ export * from './health-probes';
 export * from './disposable-postgres';
 export * from './pg-admin';
 export * from './factories/installation.factory';
+export * from './config-failure';
+export * from './workspace';
