@@ -13,6 +13,7 @@ import {
   ValidateBy,
   ValidationOptions,
   buildMessage,
+  getMetadataStorage,
 } from 'class-validator';
 
 const URL_PATTERN = /^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/;
@@ -187,4 +188,12 @@ export class EnvironmentVariables {
 
   @IsOptional() @Matches(/^\d+(b|kb|mb)$/i, { message: 'BODY_LIMIT must look like 512kb or 1mb' })
   BODY_LIMIT?: string;
+}
+
+/** Every variable the apps read, in declaration order. */
+export function environmentVariableNames(): string[] {
+  const names = getMetadataStorage()
+    .getTargetValidationMetadatas(EnvironmentVariables, '', true, false)
+    .map((metadata) => metadata.propertyName);
+  return [...new Set(names)];
 }

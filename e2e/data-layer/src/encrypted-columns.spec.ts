@@ -1,9 +1,8 @@
+import { ReEncryptionService, createDataSource, tokenCipherFrom } from '@bot/database';
 import { DecryptionError } from '@bot/crypto';
 import { Installation, InstallationRepository, OAuthState } from '@bot/installations';
 import { buildInstallation, createTestDatabase, newEncryptionKey, TestDatabase, testConfig } from '@bot/testing';
 import { DataSource } from 'typeorm';
-import { createDataSource, tokenCipherFrom } from './data-source.factory';
-import { ReEncryptionService } from './re-encryption.service';
 
 describe('encrypted columns', () => {
   let database: TestDatabase;
