@@ -2,6 +2,10 @@ import { AppConfig, AppConfigModule } from '@bot/config';
 import { DatabaseModule } from '@bot/database';
 import { HealthModule } from '@bot/http-app';
 import { DynamicModule, Module } from '@nestjs/common';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { InstallModule } from './install/install.module';
+import { InstallationsModule } from './installations/installations.module';
+import { PagesModule } from './pages/pages.module';
 
 /** Root module of oauth-service. */
 @Module({})
@@ -9,7 +13,15 @@ export class OAuthServiceModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: OAuthServiceModule,
-      imports: [AppConfigModule.forRoot(config), DatabaseModule.forRoot(), HealthModule],
+      imports: [
+        AppConfigModule.forRoot(config),
+        DatabaseModule.forRoot(),
+        HealthModule,
+        ThrottlerModule.forRoot([{ name: 'oauth', ttl: 60_000, limit: config.oauthRateLimitPerMinute }]),
+        InstallModule,
+        InstallationsModule,
+        PagesModule,
+      ],
     };
   }
 }

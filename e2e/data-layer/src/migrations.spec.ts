@@ -32,26 +32,32 @@ describe('schema migrations on an empty database', () => {
     expect(await tables(dataSource)).toEqual([]);
 
     const applied = await runMigrations(dataSource);
-    expect(applied.map((migration) => migration.name)).toEqual(['CreateInstallations1764050000000']);
-    expect(await tables(dataSource)).toEqual(['installations', 'oauth_states', 'schema_migrations']);
+    expect(applied.map((migration) => migration.name)).toEqual(['CreateInstallations1764050000000', 'AddAuditEventsAndGrants1764060000000']);
+    expect(await tables(dataSource)).toEqual(['audit_events', 'installations', 'oauth_states', 'schema_migrations']);
     expect(await indexes(dataSource)).toEqual(
       expect.arrayContaining(['ux_installations_live_org', 'ux_installations_live_install', 'ux_oauth_states_state']),
     );
     expect(await runMigrations(dataSource)).toEqual([]);
 
     await revertLastMigration(dataSource);
+    expect(await tables(dataSource)).toEqual(['installations', 'oauth_states', 'schema_migrations']);
+    await revertLastMigration(dataSource);
     expect(await tables(dataSource)).toEqual(['schema_migrations']);
     expect(await dataSource.query('SELECT * FROM schema_migrations')).toEqual([]);
 
-    expect(await runMigrations(dataSource)).toHaveLength(1);
-    expect(await tables(dataSource)).toEqual(['installations', 'oauth_states', 'schema_migrations']);
+    expect(await runMigrations(dataSource)).toHaveLength(2);
+    expect(await tables(dataSource)).toEqual(['audit_events', 'installations', 'oauth_states', 'schema_migrations']);
   });
 
   it('several processes starting at once migrate exactly once', async () => {
     await revertLastMigration(dataSources[0]);
+    await revertLastMigration(dataSources[0]);
     const starters = await Promise.all([open(), open(), open()]);
     const results = await Promise.all(starters.map((dataSource) => runMigrations(dataSource)));
-    expect(results.map((applied) => applied.length).sort()).toEqual([0, 0, 1]);
-    expect(await dataSources[0].query('SELECT name FROM schema_migrations')).toEqual([{ name: 'CreateInstallations1764050000000' }]);
+    expect(results.map((applied) => applied.length).sort()).toEqual([0, 0, 2]);
+    expect(await dataSources[0].query('SELECT name FROM schema_migrations ORDER BY id')).toEqual([
+      { name: 'CreateInstallations1764050000000' },
+      { name: 'AddAuditEventsAndGrants1764060000000' },
+    ]);
   });
 });

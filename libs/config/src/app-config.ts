@@ -64,6 +64,12 @@ export abstract class AppConfig {
   abstract readonly upstream: UpstreamUrls;
   abstract readonly legacy: LegacyTokens;
   abstract readonly bodyLimit: string;
+  /** Time limit of every call to a platform. */
+  abstract readonly upstreamTimeoutMs: number;
+  /** Where `return_to` may point after an install: origin plus path prefix. */
+  abstract readonly returnToAllowlist: { origin: string; pathname: string }[];
+  /** Requests per minute per client address on the install and callback routes. */
+  abstract readonly oauthRateLimitPerMinute: number;
   abstract readonly logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
   /** Names of secrets that were generated for local development instead of read from the environment. */
   abstract readonly generatedDevSecrets: string[];

@@ -186,6 +186,15 @@ export class EnvironmentVariables {
   @IsOptional() @IsIn(['error', 'warn', 'log', 'debug', 'verbose'], { message: 'LOG_LEVEL must be one of error, warn, log, debug, verbose' })
   LOG_LEVEL?: string;
 
+  @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(120000)
+  UPSTREAM_TIMEOUT_MS?: number;
+
+  @IsOptional() @Matches(/^https?:\/\/[^\s,]+(,\s*https?:\/\/[^\s,]+)*$/, { message: 'OAUTH_RETURN_TO_ALLOWLIST must be comma-separated http(s) URL prefixes' })
+  OAUTH_RETURN_TO_ALLOWLIST?: string;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100000)
+  OAUTH_RATE_LIMIT_PER_MINUTE?: number;
+
   @IsOptional() @Matches(/^\d+(b|kb|mb)$/i, { message: 'BODY_LIMIT must look like 512kb or 1mb' })
   BODY_LIMIT?: string;
 }

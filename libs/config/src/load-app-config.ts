@@ -89,11 +89,18 @@ export function loadAppConfig(appName: AppName, options: LoadAppConfigOptions = 
     .filter((part) => part.trim() !== '')
     .map(parseEncryptionKey);
 
+  const baseUrl = stripSlash(env['BASE_URL'] ?? `http://localhost:${DEFAULT_PORTS['oauth-service']}`);
+  const returnToAllowlist = (env['OAUTH_RETURN_TO_ALLOWLIST'] ?? `${baseUrl}/`)
+    .split(',')
+    .map((prefix) => new URL(prefix.trim()))
+    .map((url) => ({ origin: url.origin, pathname: url.pathname }));
+
   const config: AppConfig = {
     appName,
     nodeEnv,
     port,
-    baseUrl: stripSlash(env['BASE_URL'] ?? `http://localhost:${DEFAULT_PORTS['oauth-service']}`),
+    baseUrl,
+    returnToAllowlist,
     databaseUrl: env['DATABASE_URL'],
     embeddedPostgres: {
       dataDir: isAbsolute(embeddedDir) ? embeddedDir : join(cwd, embeddedDir),
@@ -136,6 +143,8 @@ export function loadAppConfig(appName: AppName, options: LoadAppConfigOptions = 
       jiraEmail: env['JIRA_EMAIL'],
     },
     bodyLimit: env['BODY_LIMIT'] ?? '1mb',
+    upstreamTimeoutMs: Number(env['UPSTREAM_TIMEOUT_MS'] ?? 10_000),
+    oauthRateLimitPerMinute: Number(env['OAUTH_RATE_LIMIT_PER_MINUTE'] ?? 60),
     logLevel: (env['LOG_LEVEL'] ?? 'log') as AppConfig['logLevel'],
     generatedDevSecrets,
   };

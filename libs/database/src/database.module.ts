@@ -1,6 +1,6 @@
 import { AppConfig } from '@bot/config';
 import { useColumnCipher } from '@bot/crypto';
-import { InstallationRepository } from '@bot/installations';
+import { AuditEventRepository, InstallationRepository, OAuthStateRepository } from '@bot/installations';
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -31,8 +31,8 @@ export class DatabaseModule {
           },
         }),
       ],
-      providers: [InstallationRepository],
-      exports: [InstallationRepository],
+      providers: [InstallationRepository, OAuthStateRepository, AuditEventRepository],
+      exports: [InstallationRepository, OAuthStateRepository, AuditEventRepository],
     };
   }
 }

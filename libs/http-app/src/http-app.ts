@@ -1,6 +1,7 @@
 import { AppConfig, AppName, ConfigError, loadAppConfig } from '@bot/config';
 import { resolveDatabase } from '@bot/database';
-import { DynamicModule, INestApplication, LogLevel, Logger } from '@nestjs/common';
+import { DynamicModule, INestApplication, LogLevel, Logger, ValidationPipe } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 
@@ -17,6 +18,12 @@ export async function createHttpApp(
   app.useBodyParser('json', { limit: config.bodyLimit });
   app.useBodyParser('urlencoded', { limit: config.bodyLimit, extended: true });
   app.disable('x-powered-by');
+  app.useGlobalPipes(new ValidationPipe({ whitelist: true, transform: true }));
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder().setTitle(config.appName).setDescription(`HTTP API of ${config.appName}`).setVersion('1.0').addBearerAuth().build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
   return app;
 }
 

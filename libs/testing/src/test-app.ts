@@ -10,9 +10,9 @@ export interface RunningTestApp {
 }
 
 /** Starts an app module over real HTTP on a free loopback port, configured exactly as in production. */
-export async function startTestApp(module: DynamicModule, config: AppConfig): Promise<RunningTestApp> {
+export async function startTestApp(module: DynamicModule, config: AppConfig, port = 0): Promise<RunningTestApp> {
   const app = await createHttpApp(module, config, { logger: ['error'] });
-  await app.listen(0, '127.0.0.1');
+  await app.listen(port, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   return { app, url: `http://127.0.0.1:${address.port}`, close: () => app.close() };
 }

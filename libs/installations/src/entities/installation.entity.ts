@@ -60,6 +60,10 @@ export class Installation {
   @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
   metadata: Record<string, unknown>;
 
+  /** Shared by installations created from one authorization (a Jira grant covering several sites). */
+  @Column({ name: 'oauth_grant_id', type: 'uuid', nullable: true })
+  oauthGrantId: string | null;
+
   @Column({ name: 'last_used_at', type: 'timestamptz', nullable: true })
   lastUsedAt: Date | null;
 

@@ -1,0 +1,13 @@
+import { ProvidersModule } from '@bot/providers';
+import { Module } from '@nestjs/common';
+import { PageRenderer } from '../pages/page.renderer';
+import { InstallController } from './install.controller';
+import { InstallService } from './install.service';
+
+/** The install flows of every platform. */
+@Module({
+  imports: [ProvidersModule],
+  controllers: [InstallController],
+  providers: [InstallService, PageRenderer],
+})
+export class InstallModule {}

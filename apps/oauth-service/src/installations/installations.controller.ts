@@ -1,0 +1,38 @@
+import { BadRequestException, Controller, Delete, Get, Param, ParseUUIDPipe, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { AdminApiKeyGuard } from './admin-api-key.guard';
+import { InstallationView } from './dto/installation.view';
+import { ListInstallationsQuery } from './dto/list-installations.query';
+import { InstallationsService, RevocationResult } from './installations.service';
+
+const uuid = new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException('id must be a UUID') });
+
+/** Admin API over installations; every route needs the admin API key. */
+@ApiTags('installations')
+@ApiBearerAuth()
+@ApiResponse({ status: 401, description: 'Missing or wrong admin API key' })
+@UseGuards(AdminApiKeyGuard)
+@Controller('oauth/installations')
+export class InstallationsController {
+  constructor(private readonly installations: InstallationsService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List installations (no token or secret is ever included)' })
+  async list(@Query() query: ListInstallationsQuery): Promise<{ installations: InstallationView[] }> {
+    return { installations: await this.installations.list(query) };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One installation' })
+  @ApiResponse({ status: 404, description: 'Unknown id' })
+  async show(@Param('id', uuid) id: string): Promise<{ installation: InstallationView }> {
+    return { installation: await this.installations.show(id) };
+  }
+
+  @Delete(':id')
+  @ApiOperation({ summary: 'Revoke at the provider where possible, mark revoked, erase stored tokens; repeatable' })
+  @ApiResponse({ status: 404, description: 'Unknown id' })
+  revoke(@Param('id', uuid) id: string): Promise<RevocationResult> {
+    return this.installations.revoke(id);
+  }
+}

@@ -1,0 +1,13 @@
+import { ProvidersModule } from '@bot/providers';
+import { Module } from '@nestjs/common';
+import { AdminApiKeyGuard } from './admin-api-key.guard';
+import { InstallationsController } from './installations.controller';
+import { InstallationsService } from './installations.service';
+
+/** `/oauth/installations` admin API. */
+@Module({
+  imports: [ProvidersModule],
+  controllers: [InstallationsController],
+  providers: [InstallationsService, AdminApiKeyGuard],
+})
+export class InstallationsModule {}

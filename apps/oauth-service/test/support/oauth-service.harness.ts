@@ -1,0 +1,63 @@
+import { PlatformSandbox, startPlatformSandbox } from '@bot/platform-fakes';
+import { createTestDatabase, freePort, startTestApp, TestDatabase, testConfig, TEST_ADMIN_API_KEY } from '@bot/testing';
+import { Pool } from 'pg';
+import { OAuthServiceModule } from '../../src/oauth-service.module';
+
+/** A running oauth-service on its own database, with the three fakes as its providers. */
+export interface OAuthServiceHarness {
+  url: string;
+  sandbox: PlatformSandbox;
+  database: TestDatabase;
+  /** Plain SQL against the service's database, bypassing the entities (to see what is really stored). */
+  sql<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  /** Starts an install and lets the fake approve it; returns the callback URL the browser would open. */
+  approve(platform: 'github' | 'slack' | 'jira', fakeParams?: Record<string, string>): Promise<string>;
+  /** Opens a callback URL as an API client (JSON). */
+  callback(callbackUrl: string, accept?: string): Promise<Response>;
+  /** Admin API call with the admin key. */
+  admin(method: string, path: string): Promise<Response>;
+  close(): Promise<void>;
+}
+
+/** Starts the oauth-service for a test file; `env` overrides any variable. */
+export async function startOAuthService(env: Record<string, string> = {}, sandboxOptions: { slackRotation?: boolean } = {}): Promise<OAuthServiceHarness> {
+  const database = await createTestDatabase();
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const sandbox = await startPlatformSandbox({ oauthServiceUrl: url, ...sandboxOptions });
+  const config = testConfig('oauth-service', {
+    DATABASE_URL: database.url,
+    BASE_URL: url,
+    OAUTH_RATE_LIMIT_PER_MINUTE: '100000',
+    ...sandbox.env,
+    ...env,
+  });
+  const app = await startTestApp(OAuthServiceModule.forRoot(config), config, port);
+  const pool = new Pool({ connectionString: database.url, max: 2 });
+
+  const approve = async (platform: string, fakeParams: Record<string, string> = {}) => {
+    const install = await fetch(`${url}/oauth/install/${platform}`, { redirect: 'manual' });
+    if (install.status !== 302) throw new Error(`install answered ${install.status}: ${await install.text()}`);
+    const providerUrl = new URL(install.headers.get('location') as string);
+    for (const [key, value] of Object.entries(fakeParams)) providerUrl.searchParams.set(key, value);
+    const approval = await fetch(providerUrl, { redirect: 'manual' });
+    if (approval.status !== 302) throw new Error(`the fake ${platform} answered ${approval.status}: ${await approval.text()}`);
+    return approval.headers.get('location') as string;
+  };
+
+  return {
+    url,
+    sandbox,
+    database,
+    sql: async (text, params) => (await pool.query(text, params)).rows,
+    approve,
+    callback: (callbackUrl, accept = 'application/json') => fetch(callbackUrl, { headers: { accept }, redirect: 'manual' }),
+    admin: (method, path) => fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${TEST_ADMIN_API_KEY}` } }),
+    close: async () => {
+      await app.close();
+      await pool.end();
+      await sandbox.stop();
+      await database.drop();
+    },
+  };
+}
