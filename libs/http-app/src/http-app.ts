@@ -2,6 +2,7 @@ import { AppConfig, AppName, ConfigError, loadAppConfig } from '@bot/config';
 import { resolveDatabase } from '@bot/database';
 import { DynamicModule, INestApplication, LogLevel, Logger, ValidationPipe } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { BodyParserErrorFilter } from './body-parser-error.filter';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 
@@ -19,6 +20,7 @@ export async function createHttpApp(
   app.useBodyParser('urlencoded', { limit: config.bodyLimit, extended: true });
   app.disable('x-powered-by');
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, transform: true }));
+  app.useGlobalFilters(new BodyParserErrorFilter(app.getHttpAdapter()));
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder().setTitle(config.appName).setDescription(`HTTP API of ${config.appName}`).setVersion('1.0').addBearerAuth().build(),
