@@ -22,6 +22,7 @@ describe('npm start (tools/dev/start-all.ts)', () => {
       EMBEDDED_POSTGRES_DIR: join(root, 'postgres'),
       EMBEDDED_POSTGRES_PORT: String(await freePort()),
       TOKEN_ENCRYPTION_KEY: newEncryptionKey(),
+      BASE_URL: `http://127.0.0.1:${ports['oauth-service']}`,
       ADMIN_API_KEY: 'admin-key-0123456789abcdef',
       SERVICE_API_KEY: 'service-key-0123456789abcdef',
       ...Object.fromEntries(APP_NAMES.map((app) => [`${app.toUpperCase().replace(/-/g, '_')}_PORT`, String(ports[app])])),
@@ -55,6 +56,15 @@ describe('npm start (tools/dev/start-all.ts)', () => {
       const ready = await fetch(`http://127.0.0.1:${ports[app]}/health/ready`);
       expect(ready.status).toBe(200);
     }
+    // Sandbox mode: no credentials are configured, so the fakes stand in and a redirect-following client installs.
+    expect(first.output()).toMatch(/sandbox: no slack credentials configured, using the in-repo fake at http:\/\/127\.0\.0\.1:\d+/);
+    const landing = await (await fetch(`http://127.0.0.1:${ports['oauth-service']}/`)).text();
+    for (const label of ['Add to GitHub', 'Add to Slack', 'Add to Jira']) expect(landing).toContain(label);
+    for (const platform of ['github', 'slack', 'jira']) {
+      const installed = await fetch(`http://127.0.0.1:${ports['oauth-service']}/oauth/install/${platform}`, { headers: { accept: 'application/json' } });
+      expect(installed.status).toBe(200);
+      expect(await installed.json()).toMatchObject({ success: true, installation_id: expect.any(String) });
+    }
     await withClient(embeddedUrl(), (client) =>
       client.query(`INSERT INTO installations (platform, external_org_id) VALUES ('github', 'survives-restart')`),
     );
@@ -71,10 +81,8 @@ describe('npm start (tools/dev/start-all.ts)', () => {
     const second = start();
     await waitFor(second.output, /all apps ready/);
     expect(second.output()).toContain('migrations: up to date');
-    const rows = await withClient(embeddedUrl(), (client) =>
-      client.query(`SELECT platform FROM installations WHERE external_org_id = 'survives-restart'`),
-    );
-    expect(rows.rows).toEqual([{ platform: 'github' }]);
+    const rows = await withClient(embeddedUrl(), (client) => client.query(`SELECT platform FROM installations ORDER BY platform`));
+    expect(rows.rows).toEqual([{ platform: 'github' }, { platform: 'github' }, { platform: 'jira' }, { platform: 'slack' }]);
     const secondExit = exitOf(second.child);
     second.child.kill('SIGTERM');
     expect(await secondExit).toBe(0);

@@ -3,6 +3,7 @@
 // apps and then the database.
 import { APP_NAMES, AppName, ConfigError, loadAppConfig } from '@bot/config';
 import { createDataSource, resolveDatabase, runMigrations } from '@bot/database';
+import { PlatformSandbox, startPlatformSandbox } from '@bot/platform-fakes';
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 
@@ -37,6 +38,8 @@ async function main(): Promise<void> {
   await dataSource.destroy();
   say(applied.length ? `migrations applied: ${applied.map((m) => m.name).join(', ')}` : 'migrations: up to date');
 
+  const sandbox = await startSandboxIfNeeded(base);
+
   const children = new Map<AppName, ChildProcess>();
   let stopping = false;
   const stopAll = async (code: number) => {
@@ -44,6 +47,7 @@ async function main(): Promise<void> {
     stopping = true;
     say('stopping apps…');
     await Promise.all([...children.values()].map(stopChild));
+    await sandbox?.fakes.stop();
     await database.stop();
     say(database.owned ? 'stopped (embedded PostgreSQL stopped; data kept)' : 'stopped');
     process.exit(code);
@@ -57,6 +61,7 @@ async function main(): Promise<void> {
       cwd: root,
       env: {
         ...process.env,
+        ...sandbox?.env,
         DATABASE_URL: database.url,
         PORT: String(configs[app].port),
         LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'warn',
@@ -80,7 +85,27 @@ async function main(): Promise<void> {
     return stopAll(1);
   }
   for (const app of APP_NAMES) say(`${app.padEnd(14)} http://localhost:${configs[app].port}`);
+  if (sandbox) say(`sandbox: install on ${base.baseUrl}/ with no account anywhere (fakes of ${sandbox.platforms.join(', ')})`);
   say(`all apps ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s — Ctrl-C stops everything`);
+}
+
+const SANDBOX_VARIABLES: Record<'github' | 'slack' | 'jira', RegExp> = {
+  github: /^GITHUB_/,
+  slack: /^SLACK_/,
+  jira: /^(JIRA_|ATLASSIAN_)/,
+};
+
+/** Fakes for every platform that has no credentials, and the variables that point the apps at them. */
+async function startSandboxIfNeeded(
+  config: ReturnType<typeof loadAppConfig>,
+): Promise<{ fakes: PlatformSandbox; env: Record<string, string>; platforms: string[] } | undefined> {
+  const missing = (['github', 'slack', 'jira'] as const).filter((platform) => !config[platform]);
+  if (config.sandbox === 'off' || missing.length === 0) return undefined;
+  const fakes = await startPlatformSandbox({ oauthServiceUrl: config.baseUrl });
+  const env = Object.fromEntries(Object.entries(fakes.env).filter(([name]) => missing.some((platform) => SANDBOX_VARIABLES[platform].test(name))));
+  const urls = { github: fakes.github.url, slack: fakes.slack.url, jira: fakes.atlassian.url };
+  for (const platform of missing) say(`sandbox: no ${platform} credentials configured, using the in-repo fake at ${urls[platform]}`);
+  return { fakes, env, platforms: missing };
 }
 
 function say(line: string): void {

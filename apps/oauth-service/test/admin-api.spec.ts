@@ -1,5 +1,5 @@
 import { TEST_ADMIN_API_KEY } from '@bot/testing';
-import { OAuthServiceHarness, startOAuthService } from './support/oauth-service.harness';
+import { OAuthServiceHarness, json, startOAuthService } from './support/oauth-service.harness';
 
 describe('installations admin API', () => {
   let h: OAuthServiceHarness;
@@ -8,7 +8,7 @@ describe('installations admin API', () => {
 
   beforeAll(async () => {
     h = await startOAuthService({}, { slackRotation: true });
-    const install = async (platform: 'github' | 'slack' | 'jira', params: Record<string, string> = {}) => (await h.callback(await h.approve(platform, params))).json();
+    const install = async (platform: 'github' | 'slack' | 'jira', params: Record<string, string> = {}) => json(h.callback(await h.approve(platform, params)));
     ids = {
       github: (await install('github', { fake_account: 'admin-org' })).installation_id,
       slack: (await install('slack', { fake_team: 'T0ADMIN001' })).installation_id,
@@ -38,7 +38,7 @@ describe('installations admin API', () => {
     ]) {
       const response = await fetch(`${h.url}${path}`, { method, headers });
       expect(response.status).toBe(401);
-      expect((await response.json()).message).toMatch(/admin API key is required/);
+      expect((await json(response)).message).toMatch(/admin API key is required/);
     }
     expect((await h.sql(`SELECT status FROM installations WHERE id = $1`, [ids.slack]))[0]).toEqual({ status: 'active' });
   });
@@ -54,23 +54,23 @@ describe('installations admin API', () => {
       expect.objectContaining({ id: expect.any(String), platform: expect.any(String), status: 'active', has_refresh_token: expect.any(Boolean), created_at: expect.any(String) }),
     );
 
-    const jira = await (await h.admin('GET', '/oauth/installations?platform=jira')).json();
+    const jira = await json(h.admin('GET', '/oauth/installations?platform=jira'));
     expect(jira.installations.map((i: { id: string }) => i.id).sort()).toEqual([...ids.jira].sort());
-    const github = await (await h.admin('GET', '/oauth/installations?platform=github&status=active')).json();
+    const github = await json(h.admin('GET', '/oauth/installations?platform=github&status=active'));
     expect(github.installations).toEqual([expect.objectContaining({ id: ids.github, external_org_name: 'admin-org', has_refresh_token: false })]);
-    expect((await (await h.admin('GET', '/oauth/installations?status=revoked')).json()).installations).toEqual([]);
+    expect((await json(h.admin('GET', '/oauth/installations?status=revoked'))).installations).toEqual([]);
   });
 
   it('rejects bad filters and ids with a 400 naming the problem', async () => {
     const badPlatform = await h.admin('GET', '/oauth/installations?platform=gitlab');
     expect(badPlatform.status).toBe(400);
-    expect(JSON.stringify(await badPlatform.json())).toContain('platform must be one of github, slack, jira');
+    expect(JSON.stringify(await json(badPlatform))).toContain('platform must be one of github, slack, jira');
     const badStatus = await h.admin('GET', '/oauth/installations?status=deleted');
     expect(badStatus.status).toBe(400);
-    expect(JSON.stringify(await badStatus.json())).toContain('status must be one of active, suspended, needs_reinstall, revoked');
+    expect(JSON.stringify(await json(badStatus))).toContain('status must be one of active, suspended, needs_reinstall, revoked');
     const badId = await h.admin('GET', '/oauth/installations/not-a-uuid');
     expect(badId.status).toBe(400);
-    expect((await badId.json()).message).toBe('id must be a UUID');
+    expect((await json(badId)).message).toBe('id must be a UUID');
   });
 
   it('shows one installation; 404 for an unknown id', async () => {
@@ -80,7 +80,7 @@ describe('installations admin API', () => {
     expect(JSON.parse(text).installation).toMatchObject({ id: ids.slack, platform: 'slack', external_org_id: 'T0ADMIN001', has_refresh_token: true });
     const unknown = await h.admin('GET', '/oauth/installations/00000000-0000-4000-8000-000000000000');
     expect(unknown.status).toBe(404);
-    expect((await unknown.json()).message).toContain('not found');
+    expect((await json(unknown)).message).toContain('not found');
     expect((await h.admin('DELETE', '/oauth/installations/00000000-0000-4000-8000-000000000000')).status).toBe(404);
   });
 
@@ -111,7 +111,7 @@ describe('installations admin API', () => {
 
     const again = await h.admin('DELETE', `/oauth/installations/${ids.slack}`);
     expect(again.status).toBe(200);
-    expect(await again.json()).toMatchObject({ already_revoked: true, status: 'revoked' });
+    expect(await json(again)).toMatchObject({ already_revoked: true, status: 'revoked' });
     expect(h.sandbox.slack.callsTo('POST /api/auth.revoke')).toHaveLength(1);
     const events = await h.sql<{ event: string; actor: string }>('SELECT event, actor FROM audit_events WHERE installation_id = $1 ORDER BY id', [ids.slack]);
     expect(events.map((e) => e.event)).toEqual(['installation.installed', 'installation.revoked']);
@@ -120,7 +120,7 @@ describe('installations admin API', () => {
   it('GitHub revoke uninstalls the app with the app JWT', async () => {
     const installation = [...h.sandbox.github.installations.values()].find((i) => i.account.login === 'admin-org')!;
     const response = await h.admin('DELETE', `/oauth/installations/${ids.github}`);
-    expect(await response.json()).toMatchObject({ provider_revocation: { revoked: true, detail: 'the GitHub App was uninstalled from the account' } });
+    expect(await json(response)).toMatchObject({ provider_revocation: { revoked: true, detail: 'the GitHub App was uninstalled from the account' } });
     const call = h.sandbox.github.callsTo('DELETE /app/installations/:id').at(-1)!;
     expect(call.path).toBe(`/app/installations/${installation.id}`);
     expect(call.headers['authorization']).toMatch(/^Bearer [\w-]+\.[\w-]+\.[\w-]+$/);
@@ -129,7 +129,7 @@ describe('installations admin API', () => {
 
   it('Jira revoke says Atlassian has no revoke endpoint, erases that site only', async () => {
     const response = await h.admin('DELETE', `/oauth/installations/${ids.jira[0]}`);
-    expect(await response.json()).toMatchObject({ status: 'revoked', provider_revocation: { revoked: false, detail: expect.stringMatching(/Atlassian has no token revocation endpoint/) } });
+    expect(await json(response)).toMatchObject({ status: 'revoked', provider_revocation: { revoked: false, detail: expect.stringMatching(/Atlassian has no token revocation endpoint/) } });
     const rows = await h.sql<{ id: string; status: string; access_token: string | null }>('SELECT id, status, access_token FROM installations WHERE id = ANY($1)', [ids.jira]);
     const byId = Object.fromEntries(rows.map((r) => [r.id, r]));
     expect(byId[ids.jira[0]]).toMatchObject({ status: 'revoked', access_token: null });
@@ -137,15 +137,15 @@ describe('installations admin API', () => {
   });
 
   it('a provider failing during revoke still ends access here, and the answer says what happened', async () => {
-    const { installation_id } = await (await h.callback(await h.approve('slack', { fake_team: 'T0FAILREV1' }))).json();
+    const { installation_id } = await json(h.callback(await h.approve('slack', { fake_team: 'T0FAILREV1' })));
     h.sandbox.slack.failNext('POST /api/auth.revoke', { status: 503 });
-    const body = await (await h.admin('DELETE', `/oauth/installations/${installation_id}`)).json();
+    const body = await json(h.admin('DELETE', `/oauth/installations/${installation_id}`));
     expect(body).toMatchObject({ status: 'revoked', provider_revocation: { revoked: false, detail: expect.stringMatching(/Slack token revocation failed with HTTP 503/) } });
     expect((await h.sql('SELECT status, access_token FROM installations WHERE id = $1', [installation_id]))[0]).toEqual({ status: 'revoked', access_token: null });
   });
 
   it('serves OpenAPI docs for its routes', async () => {
-    const spec = await (await fetch(`${h.url}/docs/openapi.json`)).json();
+    const spec = await json(fetch(`${h.url}/docs/openapi.json`));
     expect(Object.keys(spec.paths)).toEqual(
       expect.arrayContaining(['/oauth/install/{platform}', '/oauth/callback/{platform}', '/oauth/installations', '/oauth/installations/{id}', '/health', '/health/ready']),
     );

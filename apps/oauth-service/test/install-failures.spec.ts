@@ -1,4 +1,4 @@
-import { OAuthServiceHarness, startOAuthService } from './support/oauth-service.harness';
+import { OAuthServiceHarness, json, startOAuthService } from './support/oauth-service.harness';
 
 describe('install failures: clear 4xx/502, nothing stored', () => {
   let h: OAuthServiceHarness;
@@ -15,7 +15,7 @@ describe('install failures: clear 4xx/502, nothing stored', () => {
   const installationCount = async () => Number((await h.sql<{ n: string }>('SELECT count(*) AS n FROM installations'))[0].n);
   const expectError = async (response: Response, status: number, code: string, message: RegExp) => {
     expect(response.status).toBe(status);
-    const body = await response.json();
+    const body = await json(response);
     expect(body).toEqual({ success: false, error: { code, message: expect.stringMatching(message) } });
   };
 
@@ -102,11 +102,11 @@ describe('install failures: clear 4xx/502, nothing stored', () => {
   });
 
   it('reinstall of the same org updates the row (new token, active again), also after a revoke', async () => {
-    const first = await (await h.callback(await h.approve('slack', { fake_team: 'T0REINST01' }))).json();
+    const first = await json(h.callback(await h.approve('slack', { fake_team: 'T0REINST01' })));
     const before = (await h.sql('SELECT access_token, updated_at FROM installations WHERE id = $1', [first.installation_id]))[0];
     await h.sql(`UPDATE installations SET status = 'revoked', revoked_at = now(), access_token = NULL WHERE id = $1`, [first.installation_id]);
 
-    const second = await (await h.callback(await h.approve('slack', { fake_team: 'T0REINST01' }))).json();
+    const second = await json(h.callback(await h.approve('slack', { fake_team: 'T0REINST01' })));
     expect(second.installation_id).toBe(first.installation_id);
     const after = (await h.sql('SELECT * FROM installations WHERE id = $1', [first.installation_id]))[0];
     expect(after).toMatchObject({ status: 'active', revoked_at: null, status_reason: null });
@@ -121,7 +121,7 @@ describe('install failures: clear 4xx/502, nothing stored', () => {
     const callbacks = await Promise.all([1, 2, 3, 4].map(() => h.approve('jira', { fake_site: 'racing' })));
     const responses = await Promise.all(callbacks.map((url) => h.callback(url)));
     expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200]);
-    const ids = new Set(await Promise.all(responses.map(async (r) => (await r.json()).installation_id)));
+    const ids = new Set(await Promise.all(responses.map(async (r) => (await json(r)).installation_id)));
     expect(ids.size).toBe(1);
     expect(await installationCount()).toBe(1);
   });
@@ -130,7 +130,7 @@ describe('install failures: clear 4xx/502, nothing stored', () => {
     const installation = h.sandbox.github.install('started-on-github');
     const response = await h.callback(`${h.url}/oauth/callback/github?installation_id=${installation.id}&setup_action=install`);
     expect(response.status).toBe(202);
-    expect(await response.json()).toMatchObject({ success: true, pending: true, message: expect.stringMatching(/installation webhook/) });
+    expect(await json(response)).toMatchObject({ success: true, pending: true, message: expect.stringMatching(/installation webhook/) });
     const page = await h.callback(`${h.url}/oauth/callback/github?installation_id=${installation.id}&setup_action=install`, 'text/html');
     expect(await page.text()).toContain('recorded from GitHub’s installation webhook');
     expect(h.sandbox.github.callsTo('GET /app/installations/:id').filter((c) => c.path.endsWith(String(installation.id)))).toEqual([]);

@@ -1,5 +1,5 @@
 import { TokenCipher } from '@bot/crypto';
-import { OAuthServiceHarness, startOAuthService } from './support/oauth-service.harness';
+import { OAuthServiceHarness, json, startOAuthService } from './support/oauth-service.harness';
 
 describe('install flows end to end (fakes speak the real wire formats)', () => {
   let h: OAuthServiceHarness;
@@ -21,7 +21,7 @@ describe('install flows end to end (fakes speak the real wire formats)', () => {
 
     const response = await h.callback(callbackUrl);
     expect(response.status).toBe(200);
-    const body = await response.json();
+    const body = await json(response);
     expect(body).toEqual({ success: true, installation_id: expect.any(String) });
 
     const installation = [...h.sandbox.github.installations.values()].find((i) => i.account.login === 'acme-corp')!;
@@ -54,7 +54,7 @@ describe('install flows end to end (fakes speak the real wire formats)', () => {
     const callbackUrl = await h.approve('slack', { fake_team: 'T0ACME0001' });
     const response = await h.callback(callbackUrl);
     expect(response.status).toBe(200);
-    const { installation_id } = await response.json();
+    const { installation_id } = await json(response);
 
     const authorize = h.sandbox.slack.callsTo('GET /oauth/v2/authorize').at(-1)!;
     expect(authorize.query['scope']).toBe('chat:write,channels:read,app_mentions:read,users:read,reactions:write');
@@ -82,7 +82,7 @@ describe('install flows end to end (fakes speak the real wire formats)', () => {
 
   it('Slack Enterprise Grid org-wide install is keyed by the enterprise', async () => {
     const response = await h.callback(await h.approve('slack', { fake_enterprise_install: '1' }));
-    const { installation_id } = await response.json();
+    const { installation_id } = await json(response);
     expect(await row(installation_id)).toMatchObject({ external_org_id: 'E0SANDBOX1', metadata: expect.objectContaining({ is_enterprise_install: true, team_id: null }) });
   });
 
@@ -102,7 +102,7 @@ describe('install flows end to end (fakes speak the real wire formats)', () => {
 
     const response = await h.callback(callbackUrl);
     expect(response.status).toBe(200);
-    const body = await response.json();
+    const body = await json(response);
     expect(body.installation_ids).toHaveLength(2);
     expect(body.installation_id).toBe(body.installation_ids[0]);
 
@@ -135,7 +135,7 @@ describe('install flows end to end (fakes speak the real wire formats)', () => {
   });
 
   it('records an audit event per install, without tokens', async () => {
-    const { installation_id } = await (await h.callback(await h.approve('slack', { fake_team: 'T0AUDIT001' }))).json();
+    const { installation_id } = await json(h.callback(await h.approve('slack', { fake_team: 'T0AUDIT001' })));
     const events = await h.sql('SELECT event, platform, actor, detail FROM audit_events WHERE installation_id = $1', [installation_id]);
     expect(events).toEqual([{ event: 'installation.installed', platform: 'slack', actor: 'U0INSTALLER', detail: expect.objectContaining({ external_org_id: 'T0AUDIT001' }) }]);
     expect(JSON.stringify(events)).not.toMatch(/xox/);

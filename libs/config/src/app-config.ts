@@ -71,6 +71,8 @@ export abstract class AppConfig {
   /** Requests per minute per client address on the install and callback routes. */
   abstract readonly oauthRateLimitPerMinute: number;
   abstract readonly logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+  /** `auto`: `npm start` runs fakes for every platform without credentials (never in production). */
+  abstract readonly sandbox: 'auto' | 'off';
   /** Names of secrets that were generated for local development instead of read from the environment. */
   abstract readonly generatedDevSecrets: string[];
 }

@@ -183,6 +183,9 @@ export class EnvironmentVariables {
   @IsOptional() @IsString()
   JIRA_EMAIL?: string;
 
+  @IsOptional() @IsIn(['auto', 'off'], { message: 'SANDBOX must be auto or off' })
+  SANDBOX?: string;
+
   @IsOptional() @IsIn(['error', 'warn', 'log', 'debug', 'verbose'], { message: 'LOG_LEVEL must be one of error, warn, log, debug, verbose' })
   LOG_LEVEL?: string;
 

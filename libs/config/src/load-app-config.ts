@@ -146,6 +146,7 @@ export function loadAppConfig(appName: AppName, options: LoadAppConfigOptions = 
     upstreamTimeoutMs: Number(env['UPSTREAM_TIMEOUT_MS'] ?? 10_000),
     oauthRateLimitPerMinute: Number(env['OAUTH_RATE_LIMIT_PER_MINUTE'] ?? 60),
     logLevel: (env['LOG_LEVEL'] ?? 'log') as AppConfig['logLevel'],
+    sandbox: production ? 'off' : ((env['SANDBOX'] ?? 'auto') as AppConfig['sandbox']),
     generatedDevSecrets,
   };
   return Object.freeze(config);

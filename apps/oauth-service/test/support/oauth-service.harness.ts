@@ -3,6 +3,15 @@ import { createTestDatabase, freePort, startTestApp, TestDatabase, testConfig, T
 import { Pool } from 'pg';
 import { OAuthServiceModule } from '../../src/oauth-service.module';
 
+/** A parsed JSON answer; tests assert on its shape, so it is left loosely typed. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;
+
+/** The JSON body of a response. */
+export async function json(response: Response | Promise<Response>): Promise<Json> {
+  return (await response).json();
+}
+
 /** A running oauth-service on its own database, with the three fakes as its providers. */
 export interface OAuthServiceHarness {
   url: string;
