@@ -1,0 +1,82 @@
+import { AppConfig } from '@bot/config';
+import { PlatformSandbox, startPlatformSandbox } from '@bot/platform-fakes';
+import { Clock, GitHubAppJwtSigner, GitHubAppProvider, JiraOAuthProvider, PlatformHttpClient, SlackOAuthProvider, UpstreamError } from '@bot/providers';
+import { testConfig } from '@bot/testing';
+
+/** Refresh and mint paths of the providers against the fakes (the TokenService builds on these). */
+describe('provider refresh against the fakes', () => {
+  let sandbox: PlatformSandbox;
+  let config: AppConfig;
+  const http = new PlatformHttpClient();
+  const clock = new Clock();
+
+  beforeAll(async () => {
+    sandbox = await startPlatformSandbox({ oauthServiceUrl: 'http://127.0.0.1:9', slackRotation: true });
+    config = testConfig('oauth-service', { ...sandbox.env, BASE_URL: 'http://127.0.0.1:9', UPSTREAM_TIMEOUT_MS: '500' });
+  });
+  afterAll(() => sandbox.stop());
+
+  /** Runs the fake Jira consent and code exchange; returns the first grant's credentials. */
+  const jiraInstall = async (jira: JiraOAuthProvider) => {
+    let verifier: string | undefined;
+    const authorizeUrl = await jira.authorizationUrl(async (v) => {
+      verifier = v;
+      return 'state-for-test-0123456789';
+    });
+    const approval = await fetch(authorizeUrl, { redirect: 'manual' });
+    const code = new URL(approval.headers.get('location') as string).searchParams.get('code') as string;
+    const [site] = await jira.completeInstall({ code, codeVerifier: verifier, redirectUri: 'http://127.0.0.1:9/oauth/callback/jira' });
+    return site;
+  };
+
+  it('Jira: refresh rotates the refresh token; presenting the old one again is invalid_grant', async () => {
+    const jira = new JiraOAuthProvider(config, http, clock);
+    const site = await jiraInstall(jira);
+    const first = await jira.refresh({ externalInstallId: null, accessToken: site.accessToken ?? null, refreshToken: site.refreshToken ?? null });
+    expect(first.refreshToken).not.toBe(site.refreshToken);
+    expect(first.accessToken).not.toBe(site.accessToken);
+    expect(first.expiresAt!.getTime()).toBeGreaterThan(Date.now() + 55 * 60_000);
+    expect(sandbox.atlassian.callsTo('POST /oauth/token').at(-1)!.body).toMatchObject({ grant_type: 'refresh_token', client_id: 'sandbox-jira-client' });
+
+    const reuse = jira.refresh({ externalInstallId: null, accessToken: null, refreshToken: site.refreshToken ?? null });
+    await expect(reuse).rejects.toBeInstanceOf(UpstreamError);
+    await expect(jira.refresh({ externalInstallId: null, accessToken: null, refreshToken: site.refreshToken ?? null })).rejects.toMatchObject({
+      providerError: 'invalid_grant',
+      status: 403,
+    });
+    // The rotated token still works.
+    await expect(jira.refresh({ externalInstallId: null, accessToken: null, refreshToken: first.refreshToken ?? null })).resolves.toMatchObject({
+      accessToken: expect.any(String),
+    });
+  });
+
+  it('Jira: a refresh that times out is a timeout failure, not invalid_grant', async () => {
+    const jira = new JiraOAuthProvider(config, http, clock);
+    const site = await jiraInstall(jira);
+    sandbox.atlassian.failNext('POST /oauth/token', 'timeout');
+    await expect(jira.refresh({ externalInstallId: null, accessToken: null, refreshToken: site.refreshToken ?? null })).rejects.toMatchObject({ failure: 'timeout' });
+  });
+
+  it('Slack with rotation: refresh gives a new bot token; a spent refresh token is invalid_refresh_token', async () => {
+    const slack = new SlackOAuthProvider(config, http, clock);
+    const authorizeUrl = await slack.authorizationUrl(async () => 'state-for-test-0123456789');
+    const approval = await fetch(authorizeUrl, { redirect: 'manual' });
+    const code = new URL(approval.headers.get('location') as string).searchParams.get('code') as string;
+    const [team] = await slack.completeInstall({ code, redirectUri: new URL(authorizeUrl).searchParams.get('redirect_uri') as string });
+    const refreshed = await slack.refresh({ externalInstallId: null, accessToken: null, refreshToken: team.refreshToken ?? null });
+    expect(refreshed.accessToken).toMatch(/^xoxe\.xoxb-/);
+    expect(sandbox.slack.botTokens.has(refreshed.accessToken)).toBe(true);
+    await expect(slack.refresh({ externalInstallId: null, accessToken: null, refreshToken: team.refreshToken ?? null })).rejects.toMatchObject({
+      failure: 'rejected',
+      providerError: 'invalid_refresh_token',
+    });
+  });
+
+  it('GitHub: refresh mints a new installation token with the app JWT; an unknown installation is a 404 failure', async () => {
+    const github = new GitHubAppProvider(config, http, new GitHubAppJwtSigner(config, clock));
+    const installation = sandbox.github.install('refresh-org');
+    const minted = await github.refresh({ externalInstallId: String(installation.id), accessToken: null, refreshToken: null });
+    expect(sandbox.github.tokens.get(minted.accessToken)).toBe(installation.id);
+    await expect(github.refresh({ externalInstallId: '999999', accessToken: null, refreshToken: null })).rejects.toMatchObject({ failure: 'http', status: 404 });
+  });
+});
