@@ -6,18 +6,25 @@ import { BodyParserErrorFilter } from './body-parser-error.filter';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 
+export interface HttpAppOptions {
+  logger?: LogLevel[] | false;
+  /**
+   * `parsed` (default): JSON and form bodies are parsed up to BODY_LIMIT. `raw`: no body parser runs, so
+   * the app reads the request stream itself (pass-through proxies stream it, webhooks verify the raw bytes).
+   */
+  bodies?: 'parsed' | 'raw';
+}
+
 /** Builds (without listening) a Nest HTTP app for a module, with the body limits every app shares. */
-export async function createHttpApp(
-  module: DynamicModule,
-  config: AppConfig,
-  options: { logger?: LogLevel[] | false } = {},
-): Promise<INestApplication> {
+export async function createHttpApp(module: DynamicModule, config: AppConfig, options: HttpAppOptions = {}): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(module, {
     bodyParser: false,
     logger: options.logger ?? logLevelsFrom(config.logLevel),
   });
-  app.useBodyParser('json', { limit: config.bodyLimit });
-  app.useBodyParser('urlencoded', { limit: config.bodyLimit, extended: true });
+  if (options.bodies !== 'raw') {
+    app.useBodyParser('json', { limit: config.bodyLimit });
+    app.useBodyParser('urlencoded', { limit: config.bodyLimit, extended: true });
+  }
   app.disable('x-powered-by');
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, transform: true }));
   app.useGlobalFilters(new BodyParserErrorFilter(app.getHttpAdapter()));
@@ -34,7 +41,11 @@ export async function createHttpApp(
  * (the embedded server when DATABASE_URL is unset), listens on the configured port and shuts down cleanly
  * on SIGINT/SIGTERM.
  */
-export async function runHttpApp(appName: AppName, moduleFor: (config: AppConfig) => DynamicModule): Promise<void> {
+export async function runHttpApp(
+  appName: AppName,
+  moduleFor: (config: AppConfig) => DynamicModule,
+  options: Pick<HttpAppOptions, 'bodies'> = {},
+): Promise<void> {
   let config: AppConfig;
   try {
     config = loadAppConfig(appName);
@@ -72,7 +83,7 @@ export async function runHttpApp(appName: AppName, moduleFor: (config: AppConfig
   process.once('SIGHUP', () => void shutdown('SIGHUP'));
 
   try {
-    app = await createHttpApp(moduleFor(resolved), resolved);
+    app = await createHttpApp(moduleFor(resolved), resolved, options);
     await app.listen(resolved.port, '0.0.0.0');
   } catch (error) {
     logger.error(`failed to start: ${(error as Error).message}`);

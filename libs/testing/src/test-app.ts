@@ -1,5 +1,5 @@
 import { AppConfig } from '@bot/config';
-import { createHttpApp } from '@bot/http-app';
+import { createHttpApp, HttpAppOptions } from '@bot/http-app';
 import { DynamicModule, INestApplication } from '@nestjs/common';
 
 export interface RunningTestApp {
@@ -10,8 +10,13 @@ export interface RunningTestApp {
 }
 
 /** Starts an app module over real HTTP on a free loopback port, configured exactly as in production. */
-export async function startTestApp(module: DynamicModule, config: AppConfig, port = 0): Promise<RunningTestApp> {
-  const app = await createHttpApp(module, config, { logger: ['error'] });
+export async function startTestApp(
+  module: DynamicModule,
+  config: AppConfig,
+  port = 0,
+  options: Pick<HttpAppOptions, 'bodies'> = {},
+): Promise<RunningTestApp> {
+  const app = await createHttpApp(module, config, { logger: ['error'], ...options });
   await app.listen(port, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   return { app, url: `http://127.0.0.1:${address.port}`, close: () => app.close() };
