@@ -64,6 +64,8 @@ export abstract class AppConfig {
   abstract readonly upstream: UpstreamUrls;
   abstract readonly legacy: LegacyTokens;
   abstract readonly bodyLimit: string;
+  /** Largest request body github-api, slack-api and jira-api stream to a platform. */
+  abstract readonly proxyBodyLimitBytes: number;
   /** Time limit of every call to a platform. */
   abstract readonly upstreamTimeoutMs: number;
   /** Where `return_to` may point after an install: origin plus path prefix. */

@@ -200,6 +200,9 @@ export class EnvironmentVariables {
 
   @IsOptional() @Matches(/^\d+(b|kb|mb)$/i, { message: 'BODY_LIMIT must look like 512kb or 1mb' })
   BODY_LIMIT?: string;
+
+  @IsOptional() @Matches(/^\d+(b|kb|mb)$/i, { message: 'PROXY_BODY_LIMIT must look like 512kb or 25mb' })
+  PROXY_BODY_LIMIT?: string;
 }
 
 /** Every variable the apps read, in declaration order. */

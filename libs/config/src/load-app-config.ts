@@ -143,6 +143,7 @@ export function loadAppConfig(appName: AppName, options: LoadAppConfigOptions = 
       jiraEmail: env['JIRA_EMAIL'],
     },
     bodyLimit: env['BODY_LIMIT'] ?? '1mb',
+    proxyBodyLimitBytes: sizeInBytes(env['PROXY_BODY_LIMIT'] ?? '25mb'),
     upstreamTimeoutMs: Number(env['UPSTREAM_TIMEOUT_MS'] ?? 10_000),
     oauthRateLimitPerMinute: Number(env['OAUTH_RATE_LIMIT_PER_MINUTE'] ?? 60),
     logLevel: (env['LOG_LEVEL'] ?? 'log') as AppConfig['logLevel'],
@@ -150,6 +151,12 @@ export function loadAppConfig(appName: AppName, options: LoadAppConfigOptions = 
     generatedDevSecrets,
   };
   return Object.freeze(config);
+}
+
+/** `512kb`, `25mb`, `100b` in bytes (validated beforehand). */
+function sizeInBytes(size: string): number {
+  const [, amount, unit] = /^(\d+)(b|kb|mb)$/i.exec(size) as RegExpExecArray;
+  return Number(amount) * { b: 1, kb: 1024, mb: 1024 * 1024 }[unit.toLowerCase() as 'b' | 'kb' | 'mb'];
 }
 
 function stripSlash(url: string): string {
