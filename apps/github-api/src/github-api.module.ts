@@ -2,6 +2,7 @@ import { AppConfig, AppConfigModule } from '@bot/config';
 import { DatabaseModule } from '@bot/database';
 import { HealthModule } from '@bot/http-app';
 import { DynamicModule, Module } from '@nestjs/common';
+import { GitHubPassThroughModule } from './pass-through/github-pass-through.module';
 
 /** Root module of github-api. */
 @Module({})
@@ -9,7 +10,8 @@ export class GitHubApiModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: GitHubApiModule,
-      imports: [AppConfigModule.forRoot(config), DatabaseModule.forRoot(), HealthModule],
+      // The pass-through matches every path, so it comes after the app's own routes.
+      imports: [AppConfigModule.forRoot(config), DatabaseModule.forRoot(), HealthModule, GitHubPassThroughModule],
     };
   }
 }

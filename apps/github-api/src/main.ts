@@ -2,4 +2,5 @@ import 'reflect-metadata';
 import { runHttpApp } from '@bot/http-app';
 import { GitHubApiModule } from './github-api.module';
 
-void runHttpApp('github-api', (config) => GitHubApiModule.forRoot(config));
+// Bodies stay unparsed: they are streamed to GitHub as they arrive.
+void runHttpApp('github-api', (config) => GitHubApiModule.forRoot(config), { bodies: 'raw' });

@@ -2,6 +2,7 @@ import { AppConfig, AppConfigModule } from '@bot/config';
 import { DatabaseModule } from '@bot/database';
 import { HealthModule } from '@bot/http-app';
 import { DynamicModule, Module } from '@nestjs/common';
+import { JiraPassThroughModule } from './pass-through/jira-pass-through.module';
 
 /** Root module of jira-api. */
 @Module({})
@@ -9,7 +10,7 @@ export class JiraApiModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: JiraApiModule,
-      imports: [AppConfigModule.forRoot(config), DatabaseModule.forRoot(), HealthModule],
+      imports: [AppConfigModule.forRoot(config), DatabaseModule.forRoot(), HealthModule, JiraPassThroughModule],
     };
   }
 }

@@ -2,4 +2,5 @@ import 'reflect-metadata';
 import { runHttpApp } from '@bot/http-app';
 import { JiraApiModule } from './jira-api.module';
 
-void runHttpApp('jira-api', (config) => JiraApiModule.forRoot(config));
+// Bodies stay unparsed: they are streamed to Jira as they arrive.
+void runHttpApp('jira-api', (config) => JiraApiModule.forRoot(config), { bodies: 'raw' });

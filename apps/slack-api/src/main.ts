@@ -2,4 +2,5 @@ import 'reflect-metadata';
 import { runHttpApp } from '@bot/http-app';
 import { SlackApiModule } from './slack-api.module';
 
-void runHttpApp('slack-api', (config) => SlackApiModule.forRoot(config));
+// Bodies stay unparsed: JSON and form bodies are streamed to Slack as they arrive.
+void runHttpApp('slack-api', (config) => SlackApiModule.forRoot(config), { bodies: 'raw' });

@@ -2,6 +2,7 @@ import { AppConfig, AppConfigModule } from '@bot/config';
 import { DatabaseModule } from '@bot/database';
 import { HealthModule } from '@bot/http-app';
 import { DynamicModule, Module } from '@nestjs/common';
+import { SlackPassThroughModule } from './pass-through/slack-pass-through.module';
 
 /** Root module of slack-api. */
 @Module({})
@@ -9,7 +10,7 @@ export class SlackApiModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: SlackApiModule,
-      imports: [AppConfigModule.forRoot(config), DatabaseModule.forRoot(), HealthModule],
+      imports: [AppConfigModule.forRoot(config), DatabaseModule.forRoot(), HealthModule, SlackPassThroughModule],
     };
   }
 }

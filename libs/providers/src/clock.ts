@@ -1,10 +1,16 @@
 import { Injectable } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
 
-/** The current time, behind a class so flows can be tested at chosen instants. */
+/** The current time and waiting, behind a class so flows can be tested at chosen instants. */
 @Injectable()
 export class Clock {
   /** Now. */
   now(): Date {
     return new Date();
+  }
+
+  /** Resolves after `ms` milliseconds (backoff between retries). */
+  delay(ms: number): Promise<void> {
+    return sleep(ms);
   }
 }

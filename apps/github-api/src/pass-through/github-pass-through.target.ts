@@ -1,0 +1,46 @@
+import { AppConfig } from '@bot/config';
+import { PassThroughTarget, ResponseContext, UpstreamCredential } from '@bot/pass-through';
+import { Injectable } from '@nestjs/common';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+
+/** GitHub REST: every path goes to GITHUB_API_BASE_URL; pagination links come back pointing at github-api. */
+@Injectable()
+export class GitHubPassThroughTarget extends PassThroughTarget {
+  readonly platform = 'github' as const;
+  readonly displayName = 'GitHub';
+
+  constructor(private readonly config: AppConfig) {
+    super();
+  }
+
+  legacyCredential(): UpstreamCredential | undefined {
+    const token = this.config.legacy.githubToken;
+    return token ? { kind: 'legacy', authorization: `Bearer ${token}`, baseUrl: this.config.upstream.githubApiBaseUrl } : undefined;
+  }
+
+  route(path: string, credential: UpstreamCredential) {
+    return { baseUrl: credential.kind === 'legacy' ? credential.baseUrl : this.config.upstream.githubApiBaseUrl, path };
+  }
+
+  override defaultRequestHeaders(incoming: IncomingHttpHeaders): OutgoingHttpHeaders {
+    return {
+      ...(incoming.accept ? {} : { accept: 'application/vnd.github+json' }),
+      ...(incoming['x-github-api-version'] ? {} : { 'x-github-api-version': '2022-11-28' }),
+      // GitHub refuses requests without a User-Agent.
+      ...(incoming['user-agent'] ? {} : { 'user-agent': 'bot-github-api' }),
+    };
+  }
+
+  override rewriteResponseHeaders(headers: OutgoingHttpHeaders, context: ResponseContext): void {
+    const link = headers['link'];
+    if (typeof link !== 'string') return;
+    const upstream = context.upstreamBaseUrl.replace(/\/+$/, '');
+    headers['link'] = link.replace(/<([^>]*)>/g, (whole, url: string) =>
+      url === upstream || url.startsWith(`${upstream}/`) || url.startsWith(`${upstream}?`) ? `<${context.publicBaseUrl}${url.slice(upstream.length)}>` : whole,
+    );
+  }
+
+  override errorBody(code: string, message: string): Record<string, unknown> {
+    return { message, error: code };
+  }
+}

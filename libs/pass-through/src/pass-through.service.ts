@@ -1,0 +1,228 @@
+import { AppConfig } from '@bot/config';
+import { TokenError, TokenService, TokenUsageRecorder } from '@bot/tokens';
+import { Injectable, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import { Readable, Transform, TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { fromTokenError, PassThroughError } from './pass-through.errors';
+import { PassThroughTarget, UpstreamCredential } from './pass-through.target';
+import { upstreamUrl, validateRequestTarget } from './request-path';
+import { UpstreamRequest, UpstreamTransport, UpstreamTransportError } from './upstream.transport';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Bodies up to this size are held in memory so a request refused with 401 can be sent again after a refresh. */
+const REPLAYABLE_BODY_BYTES = 64 * 1024;
+/** Largest upstream answer read whole to look for an auth error inside it (Slack). */
+const INSPECTED_BODY_BYTES = 256 * 1024;
+const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
+/** Caller headers that are ours, not the platform's. */
+const NOT_FORWARDED = new Set([...HOP_BY_HOP, 'host', 'authorization', 'x-installation-id', 'cookie', 'forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-real-ip']);
+const NOT_RETURNED = new Set([...HOP_BY_HOP, 'set-cookie']);
+
+type RequestBody = { kind: 'none' } | { kind: 'buffer'; data: Buffer } | { kind: 'stream'; stream: Readable };
+
+/**
+ * Forwards an agent's request to its platform with the named installation's token: checks the path, resolves
+ * the credential, streams the body both ways, retries once after a refresh when the platform refuses the token,
+ * and records the token use.
+ */
+@Injectable()
+export class PassThroughService {
+  private readonly logger = new Logger(PassThroughService.name);
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly tokens: TokenService,
+    private readonly usage: TokenUsageRecorder,
+    private readonly transport: UpstreamTransport,
+  ) {}
+
+  /** Handles one request completely; throws PassThroughError only before anything was written to `res`. */
+  async forward(req: Request, res: Response, target: PassThroughTarget): Promise<void> {
+    const { path, query } = validateRequestTarget(req.originalUrl);
+    let credential = await this.credential(req, target);
+    const route = target.route(path, credential);
+    if (!route) throw new PassThroughError(404, 'not_forwarded', `${this.config.appName} does not forward ${req.method} ${path.slice(0, 200)}`);
+    const url = upstreamUrl(route.baseUrl, route.path + query);
+    const body = await this.requestBody(req);
+
+    let upstream = await this.send(url, req, credential, body, target);
+    let inspected: InspectedBody | undefined;
+    if (credential.kind === 'installation' && credential.token.refreshable && body.kind !== 'stream') {
+      const rejected = credential.token;
+      if (target.inspectBody(upstream.statusCode ?? 0, upstream.headers)) inspected = await readUpTo(upstream, INSPECTED_BODY_BYTES);
+      if (target.isTokenRejected(upstream.statusCode ?? 0, inspected?.complete ? inspected.data : undefined)) {
+        const refused = upstream;
+        const replacement = await this.tokenCall(() => this.tokens.refreshRejected(rejected.installationId, rejected.accessToken)).catch((error: unknown) => {
+          refused.resume();
+          throw error;
+        });
+        if (replacement) {
+          refused.resume();
+          credential = { kind: 'installation', token: replacement };
+          upstream = await this.send(url, req, credential, body, target);
+          inspected = undefined;
+        }
+      }
+    }
+
+    const status = upstream.statusCode ?? 502;
+    const installationId = credential.kind === 'installation' ? credential.token.installationId : null;
+    res.once('close', () => {
+      this.usage.record({ installationId, platform: target.platform, method: req.method, path, status });
+      if (!res.writableFinished) upstream.destroy();
+    });
+    res.status(status);
+    const headers = this.responseHeaders(upstream.headers);
+    target.rewriteResponseHeaders(headers, { publicBaseUrl: publicBaseUrl(req, this.config.port), upstreamBaseUrl: route.baseUrl });
+    for (const [name, value] of Object.entries(headers)) if (value !== undefined) res.setHeader(name, value);
+    if (inspected?.complete) {
+      res.end(inspected.data);
+      return;
+    }
+    if (inspected) res.write(inspected.data);
+    await pipeline(upstream, res).catch((error: Error) => {
+      // The caller went away or the platform broke off mid-body; nothing more can be said to the caller.
+      this.logger.debug(`response stream ended early: ${error.message}`);
+      res.destroy();
+    });
+  }
+
+  private async credential(req: Request, target: PassThroughTarget): Promise<UpstreamCredential> {
+    const header = req.headers['x-installation-id'];
+    if (header === undefined || header === '') {
+      const legacy = target.legacyCredential();
+      if (!legacy) {
+        throw new PassThroughError(400, 'installation_id_required', `X-Installation-Id header is required (no legacy ${target.displayName} token is configured)`);
+      }
+      return legacy;
+    }
+    if (typeof header !== 'string' || !UUID.test(header)) {
+      throw new PassThroughError(400, 'invalid_installation_id', 'X-Installation-Id must be one installation UUID');
+    }
+    const token = await this.tokenCall(() => this.tokens.getToken(header.toLowerCase(), { platform: target.platform }));
+    return { kind: 'installation', token };
+  }
+
+  private async tokenCall<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (error instanceof TokenError) throw fromTokenError(error);
+      throw error;
+    }
+  }
+
+  /** No body, a small body held for a possible retry, or a stream counted against the size limit. */
+  private async requestBody(req: Request): Promise<RequestBody> {
+    const limit = this.config.proxyBodyLimitBytes;
+    const declared = req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']);
+    if (declared !== undefined && declared > limit) throw tooLarge(limit);
+    if ((declared === undefined || declared === 0) && req.headers['transfer-encoding'] === undefined) return { kind: 'none' };
+    if (declared !== undefined && declared <= REPLAYABLE_BODY_BYTES) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      return { kind: 'buffer', data: Buffer.concat(chunks) };
+    }
+    return { kind: 'stream', stream: req.pipe(new SizeLimit(limit)) };
+  }
+
+  private async send(url: URL, req: Request, credential: UpstreamCredential, body: RequestBody, target: PassThroughTarget): Promise<IncomingMessage> {
+    const headers: OutgoingHttpHeaders = { ...target.defaultRequestHeaders(req.headers) };
+    const dropped = connectionHeaders(req.headers);
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined && !NOT_FORWARDED.has(name) && !dropped.has(name)) headers[name] = value;
+    }
+    headers['authorization'] = target.authorization(credential);
+    const request: UpstreamRequest = { method: req.method, headers, timeoutMs: this.config.upstreamTimeoutMs };
+    if (body.kind === 'buffer') request.body = body.data;
+    if (body.kind === 'stream') request.body = body.stream;
+    try {
+      return await this.transport.send(url, request);
+    } catch (error) {
+      if (error instanceof PassThroughError) throw error;
+      if (error instanceof UpstreamTransportError) {
+        this.logger.warn(`${target.displayName} ${req.method} ${url.pathname} failed: ${error.message}`);
+        if (error.reason === 'timeout') throw new PassThroughError(504, 'upstream_timeout', `${target.displayName} did not answer within ${this.config.upstreamTimeoutMs} ms`);
+        throw new PassThroughError(502, 'upstream_unreachable', `could not reach ${target.displayName} (${error.message})`);
+      }
+      throw error;
+    }
+  }
+
+  private responseHeaders(incoming: IncomingHttpHeaders): OutgoingHttpHeaders {
+    const dropped = connectionHeaders(incoming);
+    const headers: OutgoingHttpHeaders = {};
+    for (const [name, value] of Object.entries(incoming)) {
+      if (value !== undefined && !NOT_RETURNED.has(name) && !dropped.has(name)) headers[name] = value;
+    }
+    return headers;
+  }
+}
+
+/** Headers a `Connection:` header names are hop-by-hop too (RFC 9110 7.6.1). */
+function connectionHeaders(headers: IncomingHttpHeaders): Set<string> {
+  const value = headers['connection'];
+  return new Set(typeof value === 'string' ? value.split(',').map((name) => name.trim().toLowerCase()) : []);
+}
+
+function tooLarge(limit: number): PassThroughError {
+  return new PassThroughError(413, 'body_too_large', `request body is larger than the ${limit}-byte limit (PROXY_BODY_LIMIT)`);
+}
+
+/** Passes bytes through until the limit is crossed, then fails the stream with a 413 error. */
+class SizeLimit extends Transform {
+  private seen = 0;
+
+  constructor(private readonly limit: number) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.seen += chunk.length;
+    if (this.seen > this.limit) return callback(tooLarge(this.limit));
+    callback(null, chunk);
+  }
+}
+
+interface InspectedBody {
+  data: Buffer;
+  /** False when the answer was larger than the inspection limit; the rest is still in the stream. */
+  complete: boolean;
+}
+
+/** Reads an answer whole when it fits in `limit` bytes; otherwise stops after the chunk that crossed it. */
+function readUpTo(stream: IncomingMessage, limit: number): Promise<InspectedBody> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size > limit) {
+        stream.pause();
+        cleanup();
+        resolve({ data: Buffer.concat(chunks), complete: false });
+      }
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve({ data: Buffer.concat(chunks), complete: true });
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      reject(error);
+    };
+    const cleanup = () => {
+      stream.off('data', onData).off('end', onEnd).off('error', onError);
+    };
+    stream.on('data', onData).once('end', onEnd).once('error', onError);
+  });
+}
+
+function publicBaseUrl(req: Request, port: number): string {
+  const host = req.headers['x-forwarded-host'] ?? req.headers.host ?? `localhost:${port}`;
+  const proto = req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http';
+  return `${proto}://${String(host).split(',')[0].trim()}`;
+}

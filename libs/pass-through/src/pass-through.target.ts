@@ -1,0 +1,71 @@
+import type { Platform } from '@bot/installations';
+import type { InstallationToken } from '@bot/tokens';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+
+/** Whose credentials a forwarded request carries. */
+export type UpstreamCredential =
+  | { kind: 'installation'; token: InstallationToken }
+  /** The single-org token from the environment, for requests that name no installation. */
+  | { kind: 'legacy'; authorization: string; baseUrl: string };
+
+/** Where the response is going back to, for rewriting absolute URLs in headers. */
+export interface ResponseContext {
+  /** Base URL of this app as the caller reached it, e.g. `http://127.0.0.1:3001`. */
+  publicBaseUrl: string;
+  /** Upstream base URL the request was sent to. */
+  upstreamBaseUrl: string;
+}
+
+/** What differs per platform in the pass-through; one implementation per API app. */
+export abstract class PassThroughTarget {
+  abstract readonly platform: Platform;
+  /** Name in messages, e.g. `GitHub`. */
+  abstract readonly displayName: string;
+
+  /** The legacy env credential, or undefined when none is configured. */
+  abstract legacyCredential(): UpstreamCredential | undefined;
+
+  /**
+   * The upstream base URL and path for a validated incoming path, or null when this app does not forward
+   * that path (answered 404).
+   */
+  abstract route(path: string, credential: UpstreamCredential): { baseUrl: string; path: string } | null;
+
+  /** The Authorization header value sent upstream. */
+  authorization(credential: UpstreamCredential): string {
+    return credential.kind === 'legacy' ? credential.authorization : `Bearer ${credential.token.accessToken}`;
+  }
+
+  /** Headers the platform expects and the caller did not send. */
+  defaultRequestHeaders(incoming: IncomingHttpHeaders): OutgoingHttpHeaders {
+    void incoming;
+    return {};
+  }
+
+  /** Adjusts upstream response headers before they go back (e.g. GitHub `Link` pagination URLs). */
+  rewriteResponseHeaders(headers: OutgoingHttpHeaders, context: ResponseContext): void {
+    void headers;
+    void context;
+  }
+
+  /**
+   * True when an upstream answer says the token itself was refused, so a refresh and one retry may help.
+   * `body` is given only when `inspectBody` asked for it.
+   */
+  isTokenRejected(status: number, body?: Buffer): boolean {
+    void body;
+    return status === 401;
+  }
+
+  /** True when the answer's body must be read to decide `isTokenRejected` (Slack reports auth errors in a 200). */
+  inspectBody(status: number, headers: IncomingHttpHeaders): boolean {
+    void status;
+    void headers;
+    return false;
+  }
+
+  /** The JSON body of an error this app answers itself, shaped like the platform's own errors. */
+  errorBody(code: string, message: string): Record<string, unknown> {
+    return { error: code, message };
+  }
+}

@@ -1,0 +1,45 @@
+import { PassThroughError } from './pass-through.errors';
+
+const MAX_DECODE_ROUNDS = 3;
+
+/**
+ * Checks the raw request target before it is appended to an upstream base URL: origin-form only (no absolute
+ * or protocol-relative URLs, no backslashes or control characters), and no `.`/`..` segment in any spelling,
+ * including percent-encoded and double-encoded ones, so a path can never leave its upstream prefix.
+ * Returns the path and query as received (still encoded).
+ */
+export function validateRequestTarget(rawTarget: string): { path: string; query: string } {
+  const invalid = (why: string) => new PassThroughError(400, 'invalid_path', `request path rejected: ${why}`);
+  if (!rawTarget.startsWith('/')) throw invalid('it must be a path starting with "/", not an absolute URL');
+  if (rawTarget.startsWith('//')) throw invalid('a path starting with "//" would name another host');
+  // eslint-disable-next-line no-control-regex
+  if (/[\\\u0000-\u001f\u007f\s]/.test(rawTarget)) throw invalid('backslashes, whitespace and control characters are not allowed');
+  const queryAt = rawTarget.indexOf('?');
+  const path = queryAt === -1 ? rawTarget : rawTarget.slice(0, queryAt);
+  const query = queryAt === -1 ? '' : rawTarget.slice(queryAt);
+  for (const segment of path.split('/')) {
+    let decoded = segment;
+    for (let round = 0; round < MAX_DECODE_ROUNDS && decoded.includes('%'); round++) {
+      try {
+        decoded = decodeURIComponent(decoded);
+      } catch {
+        throw invalid('malformed percent-encoding');
+      }
+    }
+    if (decoded.split(/[/\\]/).some((part) => part === '.' || part === '..')) throw invalid('"." and ".." segments are not allowed');
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u001f\u007f]/.test(decoded)) throw invalid('encoded control characters are not allowed');
+  }
+  return { path, query };
+}
+
+/** Joins an upstream base URL and a validated path, and proves the result stays under the base. */
+export function upstreamUrl(base: string, pathAndQuery: string): URL {
+  const baseUrl = new URL(base);
+  const url = new URL(base.replace(/\/+$/, '') + pathAndQuery);
+  const prefix = baseUrl.pathname.replace(/\/+$/, '');
+  if (url.origin !== baseUrl.origin || !(url.pathname === prefix || url.pathname.startsWith(`${prefix}/`))) {
+    throw new PassThroughError(400, 'invalid_path', 'request path rejected: it would leave the upstream API');
+  }
+  return url;
+}

@@ -1,0 +1,15 @@
+import { ProvidersModule } from '@bot/providers';
+import { Module } from '@nestjs/common';
+import { InstallationChangeListener } from './installation-change.listener';
+import { InstallationTokenRepository } from './installation-token.repository';
+import { TokenCache } from './token-cache';
+import { TokenService } from './token.service';
+import { TokenUsageRecorder } from './token-usage.recorder';
+
+/** TokenService with its cache, change listener and usage recorder; needs AppConfig and DatabaseModule in scope. */
+@Module({
+  imports: [ProvidersModule],
+  providers: [TokenService, TokenCache, InstallationChangeListener, InstallationTokenRepository, TokenUsageRecorder],
+  exports: [TokenService, TokenCache, InstallationChangeListener, TokenUsageRecorder, ProvidersModule],
+})
+export class TokensModule {}
