@@ -5,7 +5,7 @@ export interface PlatformRequest {
   platform: string;
   /** What the call is for, used in error messages ("token exchange", "installation lookup"). */
   purpose: string;
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: string;
   headers?: Record<string, string>;
   json?: unknown;

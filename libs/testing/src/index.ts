@@ -7,3 +7,5 @@ export * from './pg-admin';
 export * from './factories/installation.factory';
 export * from './config-failure';
 export * from './workspace';
+export * from './app-process';
+export * from './pass-through.harness';

@@ -1,0 +1,65 @@
+import { AppName } from '@bot/config';
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './pg-admin';
+import { TEST_ADMIN_API_KEY, TEST_SERVICE_API_KEY } from './test-config';
+import { tsEntryArgs, tsEntryEnv } from './workspace';
+
+/** An app running as its own OS process (its real entry point), for tests that need several processes. */
+export interface AppProcess {
+  url: string;
+  child: ChildProcess;
+  /** Everything the process wrote so far. */
+  output(): string;
+  /** SIGTERM and wait for the exit. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `appName` from source with exactly `env` (plus test keys, PATH and a free PORT) and resolves once its
+ * `/health` answers. `env` must carry DATABASE_URL and TOKEN_ENCRYPTION_KEY.
+ */
+export async function startAppProcess(appName: AppName, env: Record<string, string>, timeoutMs = 60_000): Promise<AppProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, tsEntryArgs(join('apps', appName, 'src', 'main.ts')), {
+    cwd: mkdtempSync(join(tmpdir(), 'bot-app-proc-')),
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      ...tsEntryEnv(),
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      ADMIN_API_KEY: TEST_ADMIN_API_KEY,
+      SERVICE_API_KEY: TEST_SERVICE_API_KEY,
+      ...env,
+      PORT: String(port),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${appName} exited during start-up (code ${child.exitCode}): ${output.slice(-1000)}`);
+    const healthy = await fetch(`${url}/health`).then((r) => r.ok, () => false);
+    if (healthy) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${appName} did not become healthy within ${timeoutMs} ms: ${output.slice(-1000)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+  return {
+    url,
+    child,
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
