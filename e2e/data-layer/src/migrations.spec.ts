@@ -1,8 +1,13 @@
 import { createDataSource, revertLastMigration, runMigrations } from '@bot/database';
+import { SCHEMA_MIGRATIONS } from '@bot/installations';
 import { createTestDatabase, TestDatabase, testConfig } from '@bot/testing';
 import { DataSource } from 'typeorm';
 
 describe('schema migrations on an empty database', () => {
+  const names = SCHEMA_MIGRATIONS.map((Migration) => new Migration().name as string);
+  const revertAll = async (dataSource: DataSource) => {
+    for (let i = 0; i < names.length; i++) await revertLastMigration(dataSource);
+  };
   let database: TestDatabase;
   const dataSources: DataSource[] = [];
   const open = async () => {
@@ -32,32 +37,27 @@ describe('schema migrations on an empty database', () => {
     expect(await tables(dataSource)).toEqual([]);
 
     const applied = await runMigrations(dataSource);
-    expect(applied.map((migration) => migration.name)).toEqual(['CreateInstallations1764050000000', 'AddAuditEventsAndGrants1764060000000']);
-    expect(await tables(dataSource)).toEqual(['audit_events', 'installations', 'oauth_states', 'schema_migrations']);
+    expect(names.slice(0, 3)).toEqual(['CreateInstallations1764050000000', 'AddAuditEventsAndGrants1764060000000', 'CreateWebhookTasks1764080000000']);
+    expect(applied.map((migration) => migration.name)).toEqual(names);
+    expect(await tables(dataSource)).toEqual(expect.arrayContaining(['audit_events', 'installations', 'oauth_states', 'schema_migrations', 'webhook_tasks']));
     expect(await indexes(dataSource)).toEqual(
-      expect.arrayContaining(['ux_installations_live_org', 'ux_installations_live_install', 'ux_oauth_states_state']),
+      expect.arrayContaining(['ux_installations_live_org', 'ux_installations_live_install', 'ux_oauth_states_state', 'ux_webhook_tasks_delivery']),
     );
     expect(await runMigrations(dataSource)).toEqual([]);
 
-    await revertLastMigration(dataSource);
-    expect(await tables(dataSource)).toEqual(['installations', 'oauth_states', 'schema_migrations']);
-    await revertLastMigration(dataSource);
+    await revertAll(dataSource);
     expect(await tables(dataSource)).toEqual(['schema_migrations']);
     expect(await dataSource.query('SELECT * FROM schema_migrations')).toEqual([]);
 
-    expect(await runMigrations(dataSource)).toHaveLength(2);
-    expect(await tables(dataSource)).toEqual(['audit_events', 'installations', 'oauth_states', 'schema_migrations']);
+    expect(await runMigrations(dataSource)).toHaveLength(names.length);
+    expect(await tables(dataSource)).toEqual(expect.arrayContaining(['audit_events', 'installations', 'oauth_states', 'webhook_tasks']));
   });
 
   it('several processes starting at once migrate exactly once', async () => {
-    await revertLastMigration(dataSources[0]);
-    await revertLastMigration(dataSources[0]);
+    await revertAll(dataSources[0]);
     const starters = await Promise.all([open(), open(), open()]);
     const results = await Promise.all(starters.map((dataSource) => runMigrations(dataSource)));
-    expect(results.map((applied) => applied.length).sort()).toEqual([0, 0, 2]);
-    expect(await dataSources[0].query('SELECT name FROM schema_migrations ORDER BY id')).toEqual([
-      { name: 'CreateInstallations1764050000000' },
-      { name: 'AddAuditEventsAndGrants1764060000000' },
-    ]);
+    expect(results.map((applied) => applied.length).sort()).toEqual([0, 0, names.length]);
+    expect(await dataSources[0].query('SELECT name FROM schema_migrations ORDER BY id')).toEqual(names.map((name) => ({ name })));
   });
 });

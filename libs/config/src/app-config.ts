@@ -66,6 +66,8 @@ export abstract class AppConfig {
   abstract readonly bodyLimit: string;
   /** Largest request body github-api, slack-api and jira-api stream to a platform. */
   abstract readonly proxyBodyLimitBytes: number;
+  /** Largest webhook body api-gateway reads (GitHub caps its payloads at 25 MB); 413 beyond it. */
+  abstract readonly webhookBodyLimitBytes: number;
   /** Time limit of every call to a platform. */
   abstract readonly upstreamTimeoutMs: number;
   /** Where `return_to` may point after an install: origin plus path prefix. */

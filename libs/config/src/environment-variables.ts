@@ -203,6 +203,9 @@ export class EnvironmentVariables {
 
   @IsOptional() @Matches(/^\d+(b|kb|mb)$/i, { message: 'PROXY_BODY_LIMIT must look like 512kb or 25mb' })
   PROXY_BODY_LIMIT?: string;
+
+  @IsOptional() @Matches(/^\d+(b|kb|mb)$/i, { message: 'WEBHOOK_BODY_LIMIT must look like 512kb or 25mb' })
+  WEBHOOK_BODY_LIMIT?: string;
 }
 
 /** Every variable the apps read, in declaration order. */

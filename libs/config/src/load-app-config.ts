@@ -144,6 +144,7 @@ export function loadAppConfig(appName: AppName, options: LoadAppConfigOptions = 
     },
     bodyLimit: env['BODY_LIMIT'] ?? '1mb',
     proxyBodyLimitBytes: sizeInBytes(env['PROXY_BODY_LIMIT'] ?? '25mb'),
+    webhookBodyLimitBytes: sizeInBytes(env['WEBHOOK_BODY_LIMIT'] ?? '25mb'),
     upstreamTimeoutMs: Number(env['UPSTREAM_TIMEOUT_MS'] ?? 10_000),
     oauthRateLimitPerMinute: Number(env['OAUTH_RATE_LIMIT_PER_MINUTE'] ?? 60),
     logLevel: (env['LOG_LEVEL'] ?? 'log') as AppConfig['logLevel'],

@@ -1,0 +1,178 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { Client, Pool } from 'pg';
+import { pgExecutor } from './sql-executor';
+import { WEBHOOK_TASK_ENQUEUED_CHANNEL, WebhookQueue, WebhookTask } from './webhook-task';
+import { WebhookTaskRepository } from './webhook-task.repository';
+
+/** What happened to a task (or the consumer), for logging. */
+export type ConsumerEvent =
+  | { kind: 'done'; task: WebhookTask }
+  | { kind: 'retry'; task: WebhookTask; error: string; retryInMs: number }
+  | { kind: 'dead'; task: WebhookTask; error: string }
+  | { kind: 'lost'; task: WebhookTask }
+  | { kind: 'error'; error: string };
+
+export interface WebhookTaskConsumerOptions {
+  databaseUrl: string;
+  queues: readonly WebhookQueue[];
+  /** Does the work; a thrown error (or rejection) fails the attempt. */
+  handler: (task: WebhookTask) => Promise<void>;
+  /** Recorded in `locked_by`; defaults to host:pid:random. */
+  consumerId?: string;
+  /** Tasks claimed per round trip (processed one after another). */
+  batchSize?: number;
+  /** How long a claim lasts; a task still unfinished then is released to other consumers. Must exceed the handler's time. */
+  lockMs?: number;
+  /** Poll interval when no notification arrives (notifications are a shortcut, never the only trigger). */
+  pollIntervalMs?: number;
+  /** Delay before attempt `attempt + 1` after attempt `attempt` failed. */
+  retryDelayMs?: (attempt: number) => number;
+  onEvent?: (event: ConsumerEvent) => void;
+}
+
+/** 1 s, 2 s, 4 s … doubling per failed attempt, capped at 10 minutes. */
+export function exponentialBackoff(attempt: number, baseMs = 1000, capMs = 10 * 60 * 1000): number {
+  return Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 1));
+}
+
+/**
+ * A worker of the durable webhook queue: LISTENs for `webhook_task_enqueued` to wake at once, polls as a
+ * fallback, claims batches with SKIP LOCKED (so any number of consumers can run side by side), completes
+ * tasks its handler finishes and fails the others into backoff retries and, after `max_attempts`, the
+ * dead letter status. Delivery is at least once: a consumer killed mid-task leaves it to be retried when its
+ * lock expires, so handlers must be idempotent (the task id and delivery id are stable keys).
+ */
+export class WebhookTaskConsumer {
+  readonly consumerId: string;
+  private readonly pool: Pool;
+  private readonly tasks: WebhookTaskRepository;
+  private listener?: Client;
+  private loop?: Promise<void>;
+  private stopped = false;
+  private woken = false;
+  private wake?: () => void;
+  private nextRetryAt = Infinity;
+  private reconnectTimer?: NodeJS.Timeout;
+
+  constructor(private readonly options: WebhookTaskConsumerOptions) {
+    this.consumerId = options.consumerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+    this.pool = new Pool({ connectionString: options.databaseUrl, max: 2, application_name: 'webhook-consumer' });
+    this.pool.on('error', (error) => this.emit({ kind: 'error', error: `database pool: ${error.message}` }));
+    this.tasks = new WebhookTaskRepository(pgExecutor(this.pool));
+  }
+
+  /** Connects the listener and starts the claim loop. */
+  async start(): Promise<void> {
+    await this.listen();
+    this.loop = this.run();
+  }
+
+  /** Finishes the task in hand, then stops and closes the connections. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.reconnectTimer);
+    this.wake?.();
+    await this.loop;
+    await this.listener?.end().catch(() => undefined);
+    await this.pool.end();
+  }
+
+  private async run(): Promise<void> {
+    const batchSize = this.options.batchSize ?? 10;
+    const pollMs = this.options.pollIntervalMs ?? 5000;
+    while (!this.stopped) {
+      this.woken = false;
+      let claimed = 0;
+      try {
+        await this.tasks.releaseExpired(this.options.queues);
+        const batch = await this.tasks.claim(this.options.queues, this.consumerId, batchSize, this.options.lockMs ?? 5 * 60 * 1000);
+        claimed = batch.length;
+        for (const task of batch) await this.process(task);
+      } catch (error) {
+        this.emit({ kind: 'error', error: (error as Error).message });
+        await this.sleep(Math.min(pollMs, 1000));
+        continue;
+      }
+      if (claimed < batchSize) await this.sleep(Math.max(0, Math.min(pollMs, this.nextRetryAt - Date.now())));
+    }
+  }
+
+  private async process(task: WebhookTask): Promise<void> {
+    try {
+      await this.options.handler(task);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const retryInMs = (this.options.retryDelayMs ?? exponentialBackoff)(task.attempts);
+      const status = await this.tasks.fail(task.id, this.consumerId, message, retryInMs);
+      if (status === 'pending') {
+        this.nextRetryAt = Math.min(this.nextRetryAt, Date.now() + retryInMs);
+        this.emit({ kind: 'retry', task, error: message, retryInMs });
+      } else {
+        this.emit(status === 'dead' ? { kind: 'dead', task, error: message } : { kind: 'lost', task });
+      }
+      return;
+    }
+    this.emit((await this.tasks.complete(task.id, this.consumerId)) ? { kind: 'done', task } : { kind: 'lost', task });
+  }
+
+  /** Waits `ms`, or less when a notification (or stop) arrives; a notification that came during work ends it at once. */
+  private sleep(ms: number): Promise<void> {
+    if (this.woken || this.stopped) return Promise.resolve();
+    if (this.nextRetryAt <= Date.now() + ms) this.nextRetryAt = Infinity;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => done(), ms);
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+      this.wake = done;
+    });
+  }
+
+  /** Opens the LISTEN connection; throws when it cannot (the caller decides whether to retry). */
+  private async listen(): Promise<void> {
+    const client = new Client({ connectionString: this.options.databaseUrl, application_name: 'webhook-consumer:listen' });
+    client.on('notification', (message) => {
+      if (message.channel !== WEBHOOK_TASK_ENQUEUED_CHANNEL) return;
+      if (message.payload && !this.options.queues.includes(message.payload as WebhookQueue)) return;
+      this.woken = true;
+      this.wake?.();
+    });
+    client.on('error', (error) => this.listenerLost(client, error));
+    client.on('end', () => this.listenerLost(client));
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${WEBHOOK_TASK_ENQUEUED_CHANNEL}`);
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    if (this.stopped) {
+      await client.end().catch(() => undefined);
+      return;
+    }
+    this.listener = client;
+  }
+
+  private listenerLost(client: Client, error?: Error): void {
+    if (this.listener !== client) return;
+    this.listener = undefined;
+    if (this.stopped) return;
+    this.emit({ kind: 'error', error: `notifications lost${error ? ` (${error.message})` : ''}; polling until reconnected` });
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.reconnectTimer || this.stopped) return;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      this.listen().catch(() => this.scheduleReconnect());
+    }, 1000);
+  }
+
+  private emit(event: ConsumerEvent): void {
+    this.options.onEvent?.(event);
+  }
+}

@@ -1,0 +1,233 @@
+import { SqlExecutor } from './sql-executor';
+import {
+  DEFAULT_MAX_ATTEMPTS,
+  EnqueueResult,
+  InstallationRoute,
+  NewWebhookTask,
+  WEBHOOK_TASK_ENQUEUED_CHANNEL,
+  WebhookQueue,
+  WebhookTask,
+  WebhookTaskStatus,
+} from './webhook-task';
+
+interface TaskRow {
+  id: string;
+  queue: WebhookQueue;
+  platform: WebhookQueue;
+  installation_id: string | null;
+  external_org_id: string | null;
+  external_install_id: string | null;
+  event_type: string;
+  action: string | null;
+  delivery_id: string;
+  payload: unknown;
+  received_at: Date;
+  status: WebhookTaskStatus;
+  attempts: number;
+  max_attempts: number;
+  run_after: Date;
+  locked_until: Date | null;
+  locked_by: string | null;
+  last_error: string | null;
+}
+
+const TASK_COLUMNS = `id::text AS id, queue, platform, installation_id, external_org_id, external_install_id, event_type, action,
+  delivery_id, payload, received_at, status, attempts, max_attempts, run_after, locked_until, locked_by, last_error`;
+
+const LIVE = `SELECT id, external_org_id, external_install_id FROM installations WHERE platform = $1::varchar AND status <> 'revoked'`;
+
+/** The installation lookup of each route, as the `target` CTE of the enqueue statement; `$10` is the route's value. */
+const TARGETS: Record<InstallationRoute['by'], string> = {
+  none: `SELECT NULL::uuid AS id, NULL::varchar AS external_org_id, NULL::varchar AS external_install_id WHERE false`,
+  external_install_id: `${LIVE} AND external_install_id = $10::text LIMIT 1`,
+  external_org_ids: `${LIVE} AND external_org_id = ANY($10::text[]) ORDER BY array_position($10::text[], external_org_id::text) LIMIT 1`,
+  site_url: `${LIVE} AND rtrim(lower(metadata->>'url'), '/') = $10::text LIMIT 1`,
+  installation_id: `${LIVE} AND id = $10::uuid`,
+};
+
+// One statement per delivery: find the installation, insert the task, and let the unique index on
+// (platform, delivery_id) turn a redelivery into "no row" instead of an error or a second task.
+const ENQUEUE = Object.fromEntries(
+  Object.entries(TARGETS).map(([by, target]) => [
+    by,
+    `WITH target AS (${target}),
+     inserted AS (
+       INSERT INTO webhook_tasks (queue, platform, installation_id, external_org_id, external_install_id, event_type, action, delivery_id, payload, received_at, max_attempts)
+       SELECT $1::varchar, $1::varchar, t.id, COALESCE(t.external_org_id, $2::varchar), COALESCE(t.external_install_id, $3::varchar),
+              $4::varchar, $5::varchar, $6::varchar, $7::jsonb, $8::timestamptz, $9::int
+       FROM (SELECT 1) AS one LEFT JOIN target t ON true
+       ON CONFLICT (platform, delivery_id) DO NOTHING
+       RETURNING id, installation_id
+     )
+     SELECT id::text AS id, installation_id FROM inserted`,
+  ]),
+) as Record<InstallationRoute['by'], string>;
+
+/**
+ * The durable webhook task queue (table `webhook_tasks`): the gateway enqueues, consumers claim with
+ * `FOR UPDATE SKIP LOCKED`, complete, or fail into a backoff retry and finally the dead letter status.
+ * Pass a transaction's executor to write a task together with the change it belongs to.
+ */
+export class WebhookTaskRepository {
+  constructor(private readonly db: SqlExecutor) {}
+
+  /** Inserts the task unless its delivery id was seen before; routes it to its installation in the same statement. */
+  async enqueue(task: NewWebhookTask, route: InstallationRoute, executor: SqlExecutor = this.db): Promise<EnqueueResult> {
+    const params: unknown[] = [
+      task.platform,
+      task.externalOrgId ?? null,
+      task.externalInstallId ?? null,
+      task.eventType,
+      task.action,
+      task.deliveryId,
+      task.payloadJson,
+      task.receivedAt,
+      task.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    ];
+    if (route.by !== 'none') params.push(route.by === 'external_org_ids' ? route.values : route.value);
+    const rows = await executor.query<{ id: string; installation_id: string | null }>(ENQUEUE[route.by], params);
+    if (rows.length === 0) return { duplicate: true };
+    return { duplicate: false, taskId: rows[0].id, installationId: rows[0].installation_id };
+  }
+
+  /** Points a task at an installation created in the same transaction (GitHub `installation.created`). */
+  async attachInstallation(taskId: string, installation: { id: string; externalOrgId: string; externalInstallId: string | null }, executor: SqlExecutor = this.db): Promise<void> {
+    await executor.query(
+      `WITH updated AS (
+         UPDATE webhook_tasks SET installation_id = $2, external_org_id = $3, external_install_id = COALESCE($4, external_install_id), updated_at = now()
+         WHERE id = $1 RETURNING id)
+       SELECT id FROM updated`,
+      [taskId, installation.id, installation.externalOrgId, installation.externalInstallId],
+    );
+  }
+
+  /** Wakes LISTENing consumers of `queue`; delivered at commit when run inside a transaction. */
+  async notifyEnqueued(queue: WebhookQueue, executor: SqlExecutor = this.db): Promise<void> {
+    await executor.query(`SELECT pg_notify($1, $2) AS notified`, [WEBHOOK_TASK_ENQUEUED_CHANNEL, queue]);
+  }
+
+  /**
+   * Claims up to `limit` due tasks of the queues for `lockMs`: marks them processing, counts the attempt and
+   * records the consumer. Rows another consumer is claiming at the same moment are skipped, never waited for.
+   */
+  async claim(queues: readonly WebhookQueue[], consumerId: string, limit: number, lockMs: number): Promise<WebhookTask[]> {
+    const rows = await this.db.query<TaskRow>(
+      `WITH due AS (
+         SELECT id FROM webhook_tasks
+         WHERE queue = ANY($1::text[]) AND status = 'pending' AND run_after <= now()
+         ORDER BY run_after, id
+         LIMIT $3
+         FOR UPDATE SKIP LOCKED
+       ),
+       claimed AS (
+         UPDATE webhook_tasks t
+         SET status = 'processing', attempts = t.attempts + 1, locked_by = $2,
+             locked_until = now() + make_interval(secs => $4::double precision / 1000), updated_at = now()
+         FROM due WHERE t.id = due.id
+         RETURNING t.*
+       )
+       SELECT ${TASK_COLUMNS} FROM claimed ORDER BY run_after, id`,
+      [queues, consumerId, limit, lockMs],
+    );
+    return rows.map(toTask);
+  }
+
+  /** Marks a claimed task done; false when the claim was lost (the lock expired and someone else took it). */
+  async complete(taskId: string, consumerId: string): Promise<boolean> {
+    const rows = await this.db.query(
+      `WITH done AS (
+         UPDATE webhook_tasks SET status = 'done', locked_until = NULL, last_error = NULL, updated_at = now()
+         WHERE id = $1 AND status = 'processing' AND locked_by = $2 RETURNING id)
+       SELECT id FROM done`,
+      [taskId, consumerId],
+    );
+    return rows.length === 1;
+  }
+
+  /**
+   * Records a failed attempt: back to pending after `retryInMs`, or `dead` once the task has used its attempts.
+   * Returns the new status, or null when the claim was lost.
+   */
+  async fail(taskId: string, consumerId: string, error: string, retryInMs: number): Promise<'pending' | 'dead' | null> {
+    const rows = await this.db.query<{ status: 'pending' | 'dead' }>(
+      `WITH failed AS (
+         UPDATE webhook_tasks
+         SET status = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'pending' END,
+             run_after = now() + make_interval(secs => $4::double precision / 1000),
+             locked_until = NULL, last_error = $3, updated_at = now()
+         WHERE id = $1 AND status = 'processing' AND locked_by = $2
+         RETURNING status)
+       SELECT status FROM failed`,
+      [taskId, consumerId, error.slice(0, 2000), retryInMs],
+    );
+    return rows[0]?.status ?? null;
+  }
+
+  /**
+   * Tasks whose consumer died or stalled past the lock: back to pending (the attempt counts), or dead when
+   * that was the last attempt. Returns how many were released.
+   */
+  async releaseExpired(queues: readonly WebhookQueue[]): Promise<number> {
+    const rows = await this.db.query(
+      `WITH released AS (
+         UPDATE webhook_tasks
+         SET status = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'pending' END,
+             last_error = 'the consumer did not finish before its lock expired', locked_until = NULL, updated_at = now()
+         WHERE queue = ANY($1::text[]) AND status = 'processing' AND locked_until < now()
+         RETURNING id)
+       SELECT id FROM released`,
+      [queues],
+    );
+    return rows.length;
+  }
+
+  /** Puts a dead task back in the queue with a fresh set of attempts (after fixing what killed it). */
+  async requeueDead(taskId: string): Promise<boolean> {
+    const rows = await this.db.query(
+      `WITH requeued AS (
+         UPDATE webhook_tasks SET status = 'pending', attempts = 0, run_after = now(), locked_by = NULL, updated_at = now()
+         WHERE id = $1 AND status = 'dead' RETURNING id)
+       SELECT id FROM requeued`,
+      [taskId],
+    );
+    return rows.length === 1;
+  }
+
+  /** One task by id, or null. */
+  async findById(taskId: string): Promise<WebhookTask | null> {
+    const rows = await this.db.query<TaskRow>(`SELECT ${TASK_COLUMNS} FROM webhook_tasks WHERE id = $1`, [taskId]);
+    return rows[0] ? toTask(rows[0]) : null;
+  }
+
+  /** Deletes finished tasks older than `olderThan`; a redelivery older than that would be queued again. */
+  async purgeDone(olderThan: Date): Promise<number> {
+    const rows = await this.db.query(
+      `WITH purged AS (DELETE FROM webhook_tasks WHERE status = 'done' AND updated_at < $1 RETURNING id) SELECT id FROM purged`,
+      [olderThan],
+    );
+    return rows.length;
+  }
+}
+
+function toTask(row: TaskRow): WebhookTask {
+  return {
+    id: row.id,
+    queue: row.queue,
+    platform: row.platform,
+    installationId: row.installation_id,
+    externalOrgId: row.external_org_id,
+    externalInstallId: row.external_install_id,
+    eventType: row.event_type,
+    action: row.action,
+    deliveryId: row.delivery_id,
+    payload: row.payload,
+    receivedAt: row.received_at,
+    status: row.status,
+    attempts: row.attempts,
+    maxAttempts: row.max_attempts,
+    runAfter: row.run_after,
+    lockedUntil: row.locked_until,
+    lockedBy: row.locked_by,
+    lastError: row.last_error,
+  };
+}
