@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { AuditEvent } from '../entities/audit-event.entity';
 
 export interface AuditRecord {
@@ -30,26 +29,22 @@ export class AuditEventRepository {
     await manager.getRepository(AuditEvent).save(event, { reload: false });
   }
 
-  /** Records many events in one INSERT (batched token-use events). */
+  /** Records many events in one INSERT of seven array parameters (batched token-use events). */
   async recordMany(records: AuditRecord[]): Promise<void> {
     if (records.length === 0) return;
-    await this.dataSource
-      .createQueryBuilder()
-      .insert()
-      .into(AuditEvent)
-      .values(
-        records.map((record) => ({
-          event: record.event,
-          platform: record.platform ?? null,
-          installationId: record.installationId ?? null,
-          actor: record.actor ?? null,
-          // jsonb values are serialised by the driver; the cast only satisfies TypeORM's deep-partial typing.
-          detail: (record.detail ?? {}) as QueryDeepPartialEntity<Record<string, unknown>>,
-          occurredAt: record.occurredAt ?? new Date(),
-        })),
-      )
-      .updateEntity(false)
-      .execute();
+    const now = new Date();
+    await this.dataSource.query(
+      `INSERT INTO audit_events (occurred_at, event, platform, installation_id, actor, detail)
+       SELECT * FROM unnest($1::timestamptz[], $2::varchar[], $3::varchar[], $4::uuid[], $5::varchar[], $6::jsonb[])`,
+      [
+        records.map((record) => (record.occurredAt ?? now).toISOString()),
+        records.map((record) => record.event),
+        records.map((record) => record.platform ?? null),
+        records.map((record) => record.installationId ?? null),
+        records.map((record) => record.actor ?? null),
+        records.map((record) => JSON.stringify(record.detail ?? {})),
+      ],
+    );
   }
 
   /** Events of one installation, oldest first. */
