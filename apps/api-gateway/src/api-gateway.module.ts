@@ -2,6 +2,7 @@ import { AppConfig, AppConfigModule } from '@bot/config';
 import { DatabaseModule } from '@bot/database';
 import { HealthModule } from '@bot/http-app';
 import { DynamicModule, Module } from '@nestjs/common';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 /** Root module of api-gateway. */
 @Module({})
@@ -9,7 +10,7 @@ export class ApiGatewayModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: ApiGatewayModule,
-      imports: [AppConfigModule.forRoot(config), DatabaseModule.forRoot(), HealthModule],
+      imports: [AppConfigModule.forRoot(config), DatabaseModule.forRoot(), HealthModule, WebhooksModule],
     };
   }
 }

@@ -2,4 +2,5 @@ import 'reflect-metadata';
 import { runHttpApp } from '@bot/http-app';
 import { ApiGatewayModule } from './api-gateway.module';
 
-void runHttpApp('api-gateway', (config) => ApiGatewayModule.forRoot(config));
+// Raw bodies: every webhook signature covers the exact bytes, so nothing may parse them first.
+void runHttpApp('api-gateway', (config) => ApiGatewayModule.forRoot(config), { bodies: 'raw' });
