@@ -1,7 +1,8 @@
 import express, { Express, NextFunction, Request, Response } from 'express';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Server } from 'node:http';
 import { AddressInfo, Socket } from 'node:net';
+import { pipeline, Readable } from 'node:stream';
 
 /** One request a fake received, as the test sees it. */
 export interface RecordedCall {
@@ -13,8 +14,15 @@ export interface RecordedCall {
   body: unknown;
 }
 
-/** A failure a fake plays instead of its normal answer: an HTTP status, no answer at all, or broken JSON. */
-export type Fault = { status: number; body?: unknown } | 'timeout' | 'malformed';
+/**
+ * A failure a fake plays instead of its normal answer: an HTTP status (with headers such as `retry-after` for a
+ * rate limit), no answer at all, or broken JSON.
+ */
+export type Fault = { status: number; body?: unknown; headers?: Record<string, string> } | 'timeout' | 'malformed';
+
+/** Largest body `GET /fake/large` streams, so a typo cannot make a test generate gigabytes. */
+const LARGE_BODY_MAX_BYTES = 1024 ** 3;
+const LARGE_BODY_CHUNK_BYTES = 64 * 1024;
 
 /**
  * Base of the in-repo fakes of GitHub, Slack and Atlassian: a real HTTP server on loopback that records every
@@ -37,10 +45,17 @@ export abstract class FakePlatform {
   async start(port = 0): Promise<this> {
     const app = express();
     app.disable('x-powered-by');
+    // Before the body parsers: the streaming routes must see the raw, unlimited body.
+    this.streamingRoutes(app);
     app.use(express.json({ limit: '1mb' }));
     app.use(express.urlencoded({ extended: false, limit: '1mb' }));
     this.routes(app);
-    app.use((req: Request, res: Response) => res.status(404).json({ message: 'Not Found', path: req.path }));
+    app.use((req: Request, res: Response) => this.unknownRoute(req, res));
+    app.use((error: { status?: number; type?: string }, req: Request, res: Response, next: NextFunction) => {
+      if (res.headersSent) return next(error);
+      if (error.type === 'entity.parse.failed') return this.unparsableBody(req, res);
+      res.status(error.status ?? 500).json({ message: String((error as Error).message ?? error) });
+    });
     this.server = await new Promise<Server>((resolve) => {
       const server = app.listen(port, '127.0.0.1', () => resolve(server));
     });
@@ -83,12 +98,72 @@ export abstract class FakePlatform {
       const fault = this.faults.get(route)?.shift();
       if (fault === 'timeout') return; // never answers; the client's time limit has to act
       if (fault === 'malformed') return res.status(200).type('application/json').send('{"ok": tru');
-      if (fault) return res.status(fault.status).json(fault.body ?? { error: 'fake_failure' });
+      if (fault) return res.status(fault.status).set(fault.headers ?? {}).json(fault.body ?? { error: 'fake_failure' });
       Promise.resolve(handler(req, res)).catch(next);
     });
   }
 
   protected abstract routes(app: Express): void;
+
+  /** The answer to a path no route matched; platforms override it with their own 404 shape. */
+  protected unknownRoute(req: Request, res: Response): void {
+    res.status(404).json({ message: 'Not Found', path: req.path });
+  }
+
+  /** The answer to a JSON body that does not parse; platforms override it with their own error shape. */
+  protected unparsableBody(_req: Request, res: Response): void {
+    res.status(400).json({ message: 'Problems parsing JSON' });
+  }
+
+  /**
+   * Fake-only routes every fake has, for checking bodies through the API apps: `POST|PUT /fake/echo` answers the
+   * request body byte for byte (any content type, any size) with `x-fake-received-bytes` and
+   * `x-fake-received-sha256`, and `GET /fake/large?bytes=N` streams N bytes of `fakeLargeBody` in chunks. The echo
+   * reads the whole body before answering, as its headers need the full count.
+   */
+  private streamingRoutes(app: Express): void {
+    for (const method of ['post', 'put'] as const) {
+      this.handle(app, method, '/fake/echo', async (req, res) => {
+        const chunks: Buffer[] = [];
+        const hash = createHash('sha256');
+        for await (const chunk of req as AsyncIterable<Buffer>) {
+          chunks.push(chunk);
+          hash.update(chunk);
+        }
+        const body = Buffer.concat(chunks);
+        // setHeader, not res.set: Express would add a charset to text types, and the answer must echo the type as sent.
+        res.setHeader('content-type', req.headers['content-type'] ?? 'application/octet-stream');
+        res.setHeader('x-fake-received-bytes', String(body.length));
+        res.setHeader('x-fake-received-sha256', hash.digest('hex'));
+        res.status(200).end(body);
+      });
+    }
+
+    this.handle(app, 'get', '/fake/large', (req, res) => {
+      const bytes = Number(req.query['bytes']);
+      if (!Number.isSafeInteger(bytes) || bytes < 0 || bytes > LARGE_BODY_MAX_BYTES) {
+        return res.status(400).json({ message: `bytes must be an integer from 0 to ${LARGE_BODY_MAX_BYTES}` });
+      }
+      // No content-length: the answer goes out chunked, as a streamed upstream answer would.
+      res.status(200).type('application/octet-stream');
+      pipeline(Readable.from(largeBodyChunks(bytes)), res, () => undefined);
+    });
+  }
+}
+
+/** The bytes `GET /fake/large?bytes=N` streams: byte i is `i % 251`, so a misplaced or lost chunk shows. */
+export function fakeLargeBody(bytes: number): Buffer {
+  return Buffer.concat([...largeBodyChunks(bytes)]);
+}
+
+/** One chunk's worth of the pattern from every starting phase, so chunks are slices rather than byte loops. */
+const LARGE_BODY_PATTERN = Buffer.from(Array.from({ length: LARGE_BODY_CHUNK_BYTES + 251 }, (_, i) => i % 251));
+
+function* largeBodyChunks(bytes: number): Generator<Buffer> {
+  for (let offset = 0; offset < bytes; offset += LARGE_BODY_CHUNK_BYTES) {
+    const start = offset % 251;
+    yield LARGE_BODY_PATTERN.subarray(start, start + Math.min(LARGE_BODY_CHUNK_BYTES, bytes - offset));
+  }
 }
 
 /** A random token-looking string with a platform prefix. */

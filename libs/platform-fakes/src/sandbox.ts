@@ -15,7 +15,11 @@ export interface PlatformSandbox {
   stop(): Promise<void>;
 }
 
-/** Starts fakes of GitHub, Slack and Atlassian on loopback with a fresh GitHub App key pair. */
+/**
+ * Starts fakes of GitHub, Slack and Atlassian on loopback with a fresh GitHub App key pair. Installs and grants
+ * seed the data their APIs answer with (a `demo` repository, a workspace's channels and users, a site's SBX
+ * project), so the API apps have something to forward to straight after an install.
+ */
 export async function startPlatformSandbox(options: { oauthServiceUrl?: string; slackRotation?: boolean; ports?: { github?: number; slack?: number; atlassian?: number } } = {}): Promise<PlatformSandbox> {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const appId = '424242';
