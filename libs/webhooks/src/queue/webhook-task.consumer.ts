@@ -50,6 +50,7 @@ export class WebhookTaskConsumer {
   private listener?: Client;
   private loop?: Promise<void>;
   private stopped = false;
+  private stopping?: Promise<void>;
   private woken = false;
   private wake?: () => void;
   private nextRetryAt = Infinity;
@@ -68,14 +69,17 @@ export class WebhookTaskConsumer {
     this.loop = this.run();
   }
 
-  /** Finishes the task in hand, then stops and closes the connections. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.reconnectTimer);
-    this.wake?.();
-    await this.loop;
-    await this.listener?.end().catch(() => undefined);
-    await this.pool.end();
+  /** Finishes the task in hand, then stops and closes the connections; calling it again waits for the same stop. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.stopped = true;
+      clearTimeout(this.reconnectTimer);
+      this.wake?.();
+      await this.loop;
+      await this.listener?.end().catch(() => undefined);
+      await this.pool.end();
+    })();
+    return this.stopping;
   }
 
   private async run(): Promise<void> {

@@ -17,11 +17,11 @@ describe('webhook signatures', () => {
 
     it.each([
       ['missing', undefined, /missing/],
-      ['not sha256=', 'sha1=757107ea0eb2509fc211221cce984b8a37570b6d', /not of the form/],
+      ['not of the form sha256=', 'sha1=757107ea0eb2509fc211221cce984b8a37570b6d', /not of the form/],
       ['truncated', documented.slice(0, -2), /not of the form/],
-      ['another secret', signHubSignature('other secret', body), /does not match/],
-      ['another body', signHubSignature(secret, 'Hello, World?'), /does not match/],
-    ])('refuses a %s signature', (_label, header, reason) => {
+      ['made with another secret', signHubSignature('other secret', body), /does not match/],
+      ['made over another body', signHubSignature(secret, 'Hello, World?'), /does not match/],
+    ])('refuses a signature that is %s', (_label, header, reason) => {
       const check = verifyHubSignature(secret, body, header, 'X-Hub-Signature-256');
       expect(check.valid).toBe(false);
       expect(!check.valid && check.reason).toMatch(reason);
@@ -66,14 +66,14 @@ describe('webhook signatures', () => {
     });
 
     it.each([
-      ['missing', undefined, /missing/],
-      ['not a bearer JWT', 'Basic dXNlcjpwYXNz', /not Bearer/],
+      ['that is missing', undefined, /missing/],
+      ['that is not a bearer JWT', 'Basic dXNlcjpwYXNz', /not Bearer/],
       ['signed with another secret', `Bearer ${signJiraWebhookJwt('other', { exp: now + 60 })}`, /signature/],
-      ['expired', `Bearer ${signJiraWebhookJwt(secret, { exp: now - 31 })}`, /expired/],
+      ['that has expired', `Bearer ${signJiraWebhookJwt(secret, { exp: now - 31 })}`, /expired/],
       ['without exp', `Bearer ${signJiraWebhookJwt(secret, { iat: now })}`, /no exp/],
       ['issued in the future', `Bearer ${signJiraWebhookJwt(secret, { exp: now + 600, iat: now + 300 })}`, /iat/],
-      ['alg none', `Bearer ${signJiraWebhookJwt(secret, { exp: now + 60 }, { alg: 'none' }).replace(/\.[^.]+$/, '.AA')}`, /HS256/],
-      ['HS512', `Bearer ${signJiraWebhookJwt(secret, { exp: now + 60 }, { alg: 'HS512' })}`, /HS256/],
+      ['with alg none', `Bearer ${signJiraWebhookJwt(secret, { exp: now + 60 }, { alg: 'none' }).replace(/\.[^.]+$/, '.AA')}`, /HS256/],
+      ['with alg HS512', `Bearer ${signJiraWebhookJwt(secret, { exp: now + 60 }, { alg: 'HS512' })}`, /HS256/],
     ])('refuses a token %s', (_label, header, reason) => {
       const check = verifyJiraWebhookJwt(header, secret, now);
       expect(check.valid).toBe(false);
