@@ -1,0 +1,115 @@
+import { FakeJiraSite, JIRA_SANDBOX_PROJECT, jiraSite } from '@bot/platform-fakes';
+import { PassThroughHarness, startPassThroughApp, TEST_SERVICE_API_KEY } from '@bot/testing';
+import { randomUUID } from 'node:crypto';
+import { Version3Client } from 'jira.js';
+import { JiraApiModule } from '../src/jira-api.module';
+
+describe('jira-api: Jira Cloud REST pass-through per installation', () => {
+  let h: PassThroughHarness;
+
+  beforeAll(async () => {
+    h = await startPassThroughApp('jira-api', (config) => JiraApiModule.forRoot(config));
+  });
+  afterAll(() => h.close());
+
+  /** A Jira site granted to our app, and its installation row. */
+  const installJira = async () => {
+    const grant = h.sandbox.atlassian.grant([jiraSite(`site-${randomUUID().slice(0, 8)}`)]);
+    const site: FakeJiraSite = grant.sites[0];
+    const row = await h.seed({
+      platform: 'jira',
+      externalOrgId: site.id,
+      externalOrgName: site.name,
+      externalInstallId: null,
+      accessToken: grant.accessToken,
+      refreshToken: grant.refreshToken,
+      tokenExpiresAt: new Date(Date.now() + 3600_000),
+      oauthGrantId: randomUUID(),
+      metadata: { url: site.url },
+    });
+    return { row, site, token: grant.accessToken };
+  };
+  const clientFor = (installationId: string) =>
+    new Version3Client({ host: h.url, authentication: { oauth2: { accessToken: TEST_SERVICE_API_KEY } }, baseRequestConfig: { headers: { 'X-Installation-Id': installationId } } });
+  const siteCalls = (site: FakeJiraSite) => h.sandbox.atlassian.calls.filter((call) => call.path.startsWith(`/ex/jira/${site.id}/rest/`));
+
+  it('jira.js Version3Client: create an issue, get it, comment on it and find it with JQL, all on the installation\'s own site', async () => {
+    const { row, site, token } = await installJira();
+    const client = clientFor(row.id);
+    const created = await client.issues.createIssue({ fields: { project: { key: JIRA_SANDBOX_PROJECT.key }, summary: 'Created through jira-api', issuetype: { name: 'Task' } } });
+    expect(created.key).toMatch(new RegExp(`^${JIRA_SANDBOX_PROJECT.key}-\\d+$`));
+    const issue = await client.issues.getIssue({ issueIdOrKey: created.key });
+    expect(issue.fields.summary).toBe('Created through jira-api');
+    const comment = await client.issueComments.addComment({
+      issueIdOrKey: created.key,
+      comment: { type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text: 'a comment' }] }] },
+    });
+    expect(comment.id).toBeTruthy();
+    const found = await client.issueSearch.searchForIssuesUsingJql({ jql: `project = ${JIRA_SANDBOX_PROJECT.key}` });
+    expect(found.issues?.map((i) => i.key)).toContain(created.key);
+    const posted = await client.issueSearch.searchForIssuesUsingJqlPost({ jql: 'summary ~ "jira-api"' });
+    expect(posted.issues?.map((i) => i.key)).toEqual([created.key]);
+
+    const calls = siteCalls(site);
+    expect(calls.length).toBeGreaterThanOrEqual(5);
+    expect(new Set(calls.map((call) => call.headers['authorization']))).toEqual(new Set([`Bearer ${token}`]));
+  });
+
+  it('two sites interleaved: each call goes to its own cloud id with its own token', async () => {
+    const a = await installJira();
+    const b = await installJira();
+    const responses = await Promise.all(Array.from({ length: 12 }, (_, i) => h.call('/rest/api/3/myself', { installationId: (i % 2 ? b : a).row.id })));
+    expect(responses.map((r) => r.status)).toEqual(Array(12).fill(200));
+    for (const who of [a, b]) {
+      const calls = siteCalls(who.site).filter((call) => call.path.endsWith('/myself'));
+      expect(calls).toHaveLength(6);
+      expect(new Set(calls.map((call) => call.headers['authorization']))).toEqual(new Set([`Bearer ${who.token}`]));
+    }
+  });
+
+  it('an upstream 401 refreshes the grant once (rotating the refresh token) and retries', async () => {
+    const { row, site, token } = await installJira();
+    h.sandbox.atlassian.expireToken(token);
+    const before = h.sandbox.atlassian.callsTo('POST /oauth/token').length;
+    const response = await h.call('/rest/api/3/myself', { installationId: row.id });
+    expect(response.status).toBe(200);
+    expect(h.sandbox.atlassian.callsTo('POST /oauth/token').length - before).toBe(1);
+    const used = siteCalls(site).map((call) => call.headers['authorization']);
+    expect(used[0]).toBe(`Bearer ${token}`);
+    expect(used[1]).not.toBe(`Bearer ${token}`);
+    const [stored] = await h.sql<{ refresh_token: string }>(`SELECT refresh_token FROM installations WHERE id = $1`, [row.id]);
+    expect(stored.refresh_token).toMatch(/^enc:v1:/);
+  });
+
+  it('forwards only /rest/… and answers its refusals in Jira shape', async () => {
+    const { row } = await installJira();
+    const before = h.sandbox.atlassian.calls.length;
+    expect((await h.call('/wiki/api/v2/pages', { installationId: row.id })).status).toBe(404);
+    const escape = await h.call('/rest/api/3/..%2F..%2F..%2Fother-cloud/rest/api/3/myself', { installationId: row.id });
+    expect(escape.status).toBe(400);
+    expect(await escape.json()).toMatchObject({ errorMessages: [expect.stringContaining('path')], error: 'invalid_path' });
+    await h.sql(`UPDATE installations SET status = 'needs_reinstall', status_reason = 'Atlassian refresh failed (invalid_grant)' WHERE id = $1`, [row.id]);
+    await h.sql(`SELECT pg_notify('installation_changed', $1)`, [row.id]);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const stale = await h.call('/rest/api/3/myself', { installationId: row.id });
+    expect(stale.status).toBe(409);
+    expect(await stale.json()).toMatchObject({ error: 'installation_needs_reinstall', errorMessages: [expect.stringContaining('invalid_grant')] });
+    expect(h.sandbox.atlassian.calls.length).toBe(before);
+  });
+});
+
+describe('jira-api: legacy JIRA_API_TOKEN for requests without an installation', () => {
+  let h: PassThroughHarness;
+  beforeAll(async () => {
+    h = await startPassThroughApp('jira-api', (config) => JiraApiModule.forRoot(config), {
+      env: { JIRA_API_TOKEN: 'legacy-api-token', JIRA_EMAIL: 'bot@example.com', JIRA_BASE_URL: 'http://127.0.0.1:9/legacy-site' },
+    });
+  });
+  afterAll(() => h.close());
+
+  it('uses Basic email:token against JIRA_BASE_URL (unreachable here: a clear 502)', async () => {
+    const response = await h.call('/rest/api/3/myself');
+    expect(response.status).toBe(502);
+    expect(await response.json()).toMatchObject({ error: 'upstream_unreachable' });
+  });
+});

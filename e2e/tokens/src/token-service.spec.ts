@@ -1,0 +1,206 @@
+import { AppConfig, AppConfigModule } from '@bot/config';
+import { DatabaseModule } from '@bot/database';
+import { AuditEventRepository, Installation, InstallationRepository } from '@bot/installations';
+import { jiraSite, PlatformSandbox, startPlatformSandbox } from '@bot/platform-fakes';
+import { buildInstallation, createTestDatabase, TestDatabase, testConfig } from '@bot/testing';
+import { TokenError, TokenService, TokenUsageRecorder, TokensModule } from '@bot/tokens';
+import { INestApplicationContext, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
+import { DataSource } from 'typeorm';
+
+@Module({})
+class TokenServiceTestModule {
+  static forRoot(config: AppConfig) {
+    return { module: TokenServiceTestModule, imports: [AppConfigModule.forRoot(config), DatabaseModule.forRoot(), TokensModule] };
+  }
+}
+
+const minutesFromNow = (minutes: number) => new Date(Date.now() + minutes * 60_000);
+const settle = () => new Promise((resolve) => setTimeout(resolve, 150));
+
+describe('TokenService against real PostgreSQL and the fake platforms', () => {
+  let database: TestDatabase;
+  let sandbox: PlatformSandbox;
+  let context: INestApplicationContext;
+  let tokens: TokenService;
+  let installations: InstallationRepository;
+  let pool: Pool;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    sandbox = await startPlatformSandbox({ oauthServiceUrl: 'http://127.0.0.1:9' });
+    const config = testConfig('jira-api', { DATABASE_URL: database.url, UPSTREAM_TIMEOUT_MS: '400', ...sandbox.env });
+    context = await NestFactory.createApplicationContext(TokenServiceTestModule.forRoot(config), { logger: ['error'] });
+    await context.init();
+    tokens = context.get(TokenService);
+    installations = context.get(InstallationRepository);
+    pool = new Pool({ connectionString: database.url, max: 2 });
+  });
+  afterAll(async () => {
+    await context.close();
+    await pool.end();
+    await sandbox.stop();
+    await database.drop();
+  });
+
+  const sql = async <T = Record<string, unknown>>(text: string, params?: unknown[]) => (await pool.query(text, params)).rows as T[];
+  const seed = (values: Partial<Installation>) => installations.insert(buildInstallation(values));
+  const tokenCalls = () => sandbox.atlassian.callsTo('POST /oauth/token').filter((call) => (call.body as Record<string, string>)['grant_type'] === 'refresh_token').length;
+  const rejection = async (promise: Promise<unknown>) => {
+    try {
+      await promise;
+    } catch (error) {
+      return error as TokenError;
+    }
+    throw new Error('expected a rejection');
+  };
+
+  /** Two Jira sites of one grant, as the oauth-service stores a consent covering both. */
+  const seedJiraGrant = async (expiresAt: Date, sites = 2) => {
+    const grant = sandbox.atlassian.grant(Array.from({ length: sites }, () => jiraSite(`site-${randomUUID().slice(0, 8)}`)));
+    const oauthGrantId = randomUUID();
+    const rows = [];
+    for (const site of grant.sites) {
+      rows.push(
+        await seed({
+          platform: 'jira',
+          externalOrgId: site.id,
+          externalInstallId: null,
+          accessToken: grant.accessToken,
+          refreshToken: grant.refreshToken,
+          tokenExpiresAt: expiresAt,
+          oauthGrantId,
+          metadata: { url: site.url },
+        }),
+      );
+    }
+    return { grant, rows };
+  };
+
+  it('serves a fresh token from the database, then from memory until a change notification arrives', async () => {
+    const { grant, rows } = await seedJiraGrant(minutesFromNow(60), 1);
+    const first = await tokens.getToken(rows[0].id, { platform: 'jira' });
+    expect(first).toMatchObject({ installationId: rows[0].id, accessToken: grant.accessToken, externalOrgId: grant.sites[0].id, refreshable: true });
+
+    // A write that announces nothing is not seen: the token comes from memory.
+    await context.get(DataSource).getRepository(Installation).update(rows[0].id, { accessToken: 'replaced-without-notify' });
+    expect((await tokens.getToken(rows[0].id)).accessToken).toBe(grant.accessToken);
+
+    // The NOTIFY every writer sends drops it.
+    await sql(`SELECT pg_notify('installation_changed', $1)`, [rows[0].id]);
+    await settle();
+    expect((await tokens.getToken(rows[0].id)).accessToken).toBe('replaced-without-notify');
+    expect(tokenCalls()).toBe(0);
+  });
+
+  it('refreshes an expiring Jira token once for concurrent callers and stores the rotated tokens on every site of the grant', async () => {
+    const { grant, rows } = await seedJiraGrant(minutesFromNow(2));
+    const before = tokenCalls();
+    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => tokens.getToken(rows[i % 2].id, { platform: 'jira' })));
+    expect(tokenCalls() - before).toBe(1);
+    const fresh = results[0].accessToken;
+    expect(fresh).not.toBe(grant.accessToken);
+    expect(new Set(results.map((token) => token.accessToken))).toEqual(new Set([fresh]));
+
+    const stored = await Promise.all(rows.map((r) => installations.findById(r.id)));
+    const rotated = sandbox.atlassian.currentRefreshToken(grant.refreshToken);
+    for (const row of stored) {
+      expect(row).toMatchObject({ accessToken: fresh, refreshToken: rotated, status: 'active' });
+      expect(row!.tokenExpiresAt!.getTime()).toBeGreaterThan(Date.now() + 55 * 60_000);
+    }
+    expect(rotated).not.toBe(grant.refreshToken);
+    // Encrypted at rest: the raw column holds neither token.
+    const raw = await sql<{ access_token: string; refresh_token: string }>(`SELECT access_token, refresh_token FROM installations WHERE id = $1`, [rows[0].id]);
+    expect(raw[0].access_token).toMatch(/^enc:v1:/);
+    expect(JSON.stringify(raw)).not.toContain(fresh);
+    const audit = await context.get(AuditEventRepository).forInstallation(rows[1].id);
+    expect(audit.map((event) => event.event)).toContain('token.refreshed');
+    expect(JSON.stringify(audit)).not.toContain(fresh);
+  });
+
+  it('invalid_grant marks every installation of the grant as needing re-install, with the reason, and names the installation', async () => {
+    const { rows } = await seedJiraGrant(minutesFromNow(-1));
+    sandbox.atlassian.revokeGrant(rows[0].refreshToken as string);
+    const error = await rejection(tokens.getToken(rows[0].id));
+    expect(error).toBeInstanceOf(TokenError);
+    expect(error.code).toBe('installation_needs_reinstall');
+    expect(error.message).toContain(rows[0].id);
+    expect(error.message).toMatch(/invalid_grant/);
+    const stored = await sql<{ status: string; status_reason: string }>(`SELECT status, status_reason FROM installations WHERE id = ANY($1) ORDER BY id`, [rows.map((r) => r.id)]);
+    expect(stored).toEqual([
+      { status: 'needs_reinstall', status_reason: expect.stringMatching(/invalid_grant/) },
+      { status: 'needs_reinstall', status_reason: expect.stringMatching(/invalid_grant/) },
+    ]);
+    // Later callers are refused without another call to Atlassian.
+    const calls = tokenCalls();
+    await expect(tokens.getToken(rows[1].id)).rejects.toMatchObject({ code: 'installation_needs_reinstall' });
+    expect(tokenCalls()).toBe(calls);
+  });
+
+  it('a refresh that times out on every attempt leaves the stored tokens untouched; a later call succeeds', async () => {
+    const { rows } = await seedJiraGrant(minutesFromNow(-1), 1);
+    const rawBefore = await sql(`SELECT access_token, refresh_token, token_expires_at, status FROM installations WHERE id = $1`, [rows[0].id]);
+    sandbox.atlassian.failNext('POST /oauth/token', 'timeout', 3);
+    const before = tokenCalls();
+    const error = await rejection(tokens.getToken(rows[0].id));
+    expect(error.code).toBe('token_refresh_unavailable');
+    expect(error.message).toMatch(/timed out/);
+    expect(tokenCalls() - before).toBe(3);
+    expect(await sql(`SELECT access_token, refresh_token, token_expires_at, status FROM installations WHERE id = $1`, [rows[0].id])).toEqual(rawBefore);
+
+    const recovered = await tokens.getToken(rows[0].id);
+    expect(recovered.accessToken).not.toBe(rows[0].accessToken);
+    expect((await installations.findById(rows[0].id))!.accessToken).toBe(recovered.accessToken);
+  });
+
+  it('a 5xx on a refresh ahead of expiry keeps serving the token that still works', async () => {
+    const { rows } = await seedJiraGrant(minutesFromNow(3), 1);
+    sandbox.atlassian.failNext('POST /oauth/token', { status: 503 }, 3);
+    const token = await tokens.getToken(rows[0].id);
+    expect(token.accessToken).toBe(rows[0].accessToken);
+    expect((await installations.findById(rows[0].id))!.refreshToken).toBe(rows[0].refreshToken);
+  });
+
+  it('GitHub: mints an installation token with the app JWT and stores it with its expiry', async () => {
+    const account = sandbox.github.install(`mint-org-${randomUUID().slice(0, 8)}`);
+    const row = await seed({ platform: 'github', externalOrgId: String(account.account.id), externalInstallId: String(account.id), accessToken: null, tokenExpiresAt: null });
+    const token = await tokens.getToken(row.id, { platform: 'github' });
+    expect(sandbox.github.tokens.get(token.accessToken)).toBe(account.id);
+    const stored = await installations.findById(row.id);
+    expect(stored!.accessToken).toBe(token.accessToken);
+    expect(stored!.tokenExpiresAt!.getTime()).toBeGreaterThan(Date.now() + 55 * 60_000);
+  });
+
+  it('GitHub: a 404 for the installation while minting marks it as needing re-install', async () => {
+    const row = await seed({ platform: 'github', externalInstallId: '987654321', accessToken: 'ghs_expired', tokenExpiresAt: minutesFromNow(-5) });
+    await expect(tokens.getToken(row.id)).rejects.toMatchObject({ code: 'installation_needs_reinstall' });
+    expect((await installations.findById(row.id))!.status).toBe('needs_reinstall');
+  });
+
+  it('refuses unknown, revoked and other-platform installations with clear errors', async () => {
+    const missing = randomUUID();
+    await expect(tokens.getToken(missing)).rejects.toMatchObject({ code: 'installation_not_found', message: expect.stringContaining(missing) });
+    const slack = await seed({ platform: 'slack', externalInstallId: null, tokenExpiresAt: null, accessToken: 'xoxb-1-abc' });
+    await expect(tokens.getToken(slack.id, { platform: 'github' })).rejects.toMatchObject({ code: 'installation_platform_mismatch' });
+    await tokens.getToken(slack.id, { platform: 'slack' }); // cached now
+    await context.get(DataSource).transaction((manager) => installations.revoke(slack.id, 'revoked by the test', manager));
+    await settle();
+    await expect(tokens.getToken(slack.id, { platform: 'slack' })).rejects.toMatchObject({ code: 'installation_revoked' });
+    const org = await seed({ platform: 'slack', externalInstallId: null, tokenExpiresAt: null, accessToken: 'xoxb-1-org' });
+    await expect(tokens.getTokenByOrg('slack', org.externalOrgId)).resolves.toMatchObject({ installationId: org.id, accessToken: 'xoxb-1-org' });
+  });
+
+  it('writes last_used_at in batches and never moves it backwards', async () => {
+    const row = await seed({ platform: 'slack', externalInstallId: null, tokenExpiresAt: null });
+    const usage = context.get(TokenUsageRecorder);
+    for (let i = 0; i < 50; i++) usage.record({ installationId: row.id, platform: 'slack', method: 'POST', path: '/api/chat.postMessage', status: 200 });
+    expect((await sql(`SELECT last_used_at FROM installations WHERE id = $1`, [row.id]))[0]['last_used_at']).toBeNull();
+    await usage.flush();
+    const [{ last_used_at }] = await sql<{ last_used_at: Date }>(`SELECT last_used_at FROM installations WHERE id = $1`, [row.id]);
+    expect(Date.now() - last_used_at.getTime()).toBeLessThan(10_000);
+    const used = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM audit_events WHERE installation_id = $1 AND event = 'token.used'`, [row.id]);
+    expect(used[0].n).toBe(50);
+  });
+});
