@@ -1,0 +1,72 @@
+import { AppConfig, AppConfigModule } from '@bot/config';
+import { DatabaseModule } from '@bot/database';
+import { Installation, InstallationRepository } from '@bot/installations';
+import { GitHubClient, JiraClient, PlatformClientsModule, SlackClient } from '@bot/platform-clients';
+import { jiraSite, PlatformSandbox, startPlatformSandbox } from '@bot/platform-fakes';
+import { buildInstallation, createTestDatabase, TestDatabase, testConfig } from '@bot/testing';
+import { INestApplicationContext, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+
+@Module({})
+class ClientsTestModule {
+  static forRoot(config: AppConfig) {
+    return { module: ClientsTestModule, imports: [AppConfigModule.forRoot(config), DatabaseModule.forRoot(), PlatformClientsModule] };
+  }
+}
+
+/** The typed clients code in this repo uses to call the platforms as an installation. */
+describe('typed platform clients', () => {
+  let database: TestDatabase;
+  let sandbox: PlatformSandbox;
+  let context: INestApplicationContext;
+  const seed = (values: Partial<Installation>) => context.get(InstallationRepository).insert(buildInstallation(values));
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    sandbox = await startPlatformSandbox({ oauthServiceUrl: 'http://127.0.0.1:9' });
+    const config = testConfig('github-api', { DATABASE_URL: database.url, ...sandbox.env });
+    context = await NestFactory.createApplicationContext(ClientsTestModule.forRoot(config), { logger: ['error'] });
+    await context.init();
+  });
+  afterAll(async () => {
+    await context.close();
+    await sandbox.stop();
+    await database.drop();
+  });
+
+  it('GitHubClient follows Link pages, creates issues and comments, and re-mints after a 401', async () => {
+    const installation = sandbox.github.install('typed-client-org');
+    const minted = sandbox.github.mintToken(installation.id);
+    const row = await seed({ platform: 'github', externalOrgId: String(installation.account.id), externalInstallId: String(installation.id), accessToken: minted.token, tokenExpiresAt: new Date(minted.expiresAt) });
+    sandbox.github.seedIssues('typed-client-org', 'demo', 12);
+    const github = context.get(GitHubClient).forInstallation(row.id);
+    expect(await github.listIssues('typed-client-org', 'demo', { perPage: 5 })).toHaveLength(12);
+    sandbox.github.expireToken(minted.token);
+    const issue = await github.createIssue('typed-client-org', 'demo', { title: 'from the typed client' });
+    expect(issue.title).toBe('from the typed client');
+    expect((await github.createIssueComment('typed-client-org', 'demo', issue.number, 'hello')).body).toBe('hello');
+    await expect(github.createIssue('not-this-installation', 'demo', { title: 'x' })).rejects.toMatchObject({ name: 'PlatformApiError', status: 404 });
+  });
+
+  it('SlackClient posts, lists every channel across cursor pages, reacts; Slack errors become PlatformApiError', async () => {
+    const granted = sandbox.slack.grantBotToken('T0TYPED');
+    const row = await seed({ platform: 'slack', externalOrgId: 'T0TYPED', externalInstallId: null, accessToken: granted.accessToken, tokenExpiresAt: null });
+    const slack = context.get(SlackClient).forInstallation(row.id);
+    const general = sandbox.slack.channelId('T0TYPED', 'general');
+    const posted = await slack.postMessage(general, 'typed hello');
+    await slack.addReaction(general, posted.ts, 'eyes');
+    expect((await slack.listChannels(2)).map((channel) => channel.name)).toHaveLength(7);
+    await expect(slack.postMessage('C0NOTMINE', 'x')).rejects.toMatchObject({ message: 'slack chat.postMessage failed: channel_not_found' });
+  });
+
+  it('JiraClient works on the installation\'s own site', async () => {
+    const grant = sandbox.atlassian.grant([jiraSite('typed-client-site')]);
+    const row = await seed({ platform: 'jira', externalOrgId: grant.sites[0].id, externalInstallId: null, accessToken: grant.accessToken, refreshToken: grant.refreshToken, tokenExpiresAt: new Date(Date.now() + 3600_000) });
+    const jira = context.get(JiraClient).forInstallation(row.id);
+    const created = await jira.createIssue('SBX', 'typed issue', { description: 'details' });
+    expect((await jira.getIssue(created.key)).fields).toMatchObject({ summary: 'typed issue' });
+    expect((await jira.addComment(created.key, 'typed comment')).id).toBeTruthy();
+    expect((await jira.search('summary ~ "typed"')).map((issue) => issue.key)).toEqual([created.key]);
+    expect(sandbox.atlassian.calls.filter((call) => call.path.startsWith(`/ex/jira/${grant.sites[0].id}/`)).every((call) => call.headers['authorization'] === `Bearer ${grant.accessToken}`)).toBe(true);
+  });
+});
