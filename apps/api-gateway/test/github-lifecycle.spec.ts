@@ -6,7 +6,7 @@ import { INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { eventually, GatewayHarness, githubExample, startGateway } from './support/api-gateway.harness';
+import { eventually, GatewayHarness, githubExample, json, startGateway } from './support/api-gateway.harness';
 
 describe('GitHub installation lifecycle through webhooks', () => {
   let gateway: GatewayHarness;
@@ -63,7 +63,7 @@ describe('GitHub installation lifecycle through webhooks', () => {
     const deliveryId = randomUUID();
     await gateway.github('installation', payload, { deliveryId });
     const again = await gateway.github('installation', payload, { deliveryId });
-    expect(await again.json()).toMatchObject({ duplicate: true });
+    expect(await json(again)).toMatchObject({ duplicate: true });
     const [row] = await gateway.sql<{ id: string }>(`SELECT id FROM installations WHERE external_install_id = '9002'`);
     expect(await audit(row.id)).toEqual(['installation.installed:Codertocat']);
   });

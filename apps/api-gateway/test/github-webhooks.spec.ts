@@ -1,6 +1,6 @@
 import { signHubSignature } from '@bot/webhooks';
 import { randomUUID } from 'node:crypto';
-import { GatewayHarness, githubExample, startGateway } from './support/api-gateway.harness';
+import { GatewayHarness, githubExample, json, startGateway } from './support/api-gateway.harness';
 
 describe('POST /webhooks/github', () => {
   let gateway: GatewayHarness;
@@ -30,7 +30,7 @@ describe('POST /webhooks/github', () => {
     const deliveryId = randomUUID();
     const response = await gateway.github(event, payload, { deliveryId });
     expect(response.status).toBe(200);
-    const answer = await response.json();
+    const answer = await json(response);
     expect(answer).toEqual({ ok: true, duplicate: false, task_id: expect.any(String) });
 
     const tasks = await gateway.tasks();
@@ -67,7 +67,7 @@ describe('POST /webhooks/github', () => {
   ])('a %s signature is a 401 with a clear error and queues nothing', async (_label, options) => {
     const response = await gateway.github('issues', ofOurInstallation('issues', 'opened'), options);
     expect(response.status).toBe(401);
-    expect(await response.json()).toEqual({ success: false, error: { code: 'invalid_signature', message: expect.stringMatching(/X-Hub-Signature-256/) } });
+    expect(await json(response)).toEqual({ success: false, error: { code: 'invalid_signature', message: expect.stringMatching(/X-Hub-Signature-256/) } });
     expect(await gateway.tasks()).toEqual([]);
   });
 
@@ -81,12 +81,12 @@ describe('POST /webhooks/github', () => {
   it('malformed JSON behind a good signature is a 400; a body over the limit is a 413; neither is stored', async () => {
     const malformed = await gateway.github('issues', '{"action": "opened",');
     expect(malformed.status).toBe(400);
-    expect((await malformed.json()).error.code).toBe('malformed_payload');
+    expect((await json(malformed)).error.code).toBe('malformed_payload');
 
     const big = JSON.stringify({ ...ofOurInstallation('issues', 'opened'), padding: 'x'.repeat(70 * 1024) });
     const tooLarge = await gateway.github('issues', big);
     expect(tooLarge.status).toBe(413);
-    expect((await tooLarge.json()).error.code).toBe('payload_too_large');
+    expect((await json(tooLarge)).error.code).toBe('payload_too_large');
     expect(await gateway.tasks()).toEqual([]);
   });
 
@@ -94,7 +94,7 @@ describe('POST /webhooks/github', () => {
     const payload = ofOurInstallation('issues', 'opened');
     const deliveryId = randomUUID();
     const responses = await Promise.all(Array.from({ length: 20 }, () => gateway.github('issues', payload, { deliveryId })));
-    const answers = await Promise.all(responses.map((response) => response.json()));
+    const answers = await Promise.all(responses.map((response) => json(response)));
     expect(responses.map((response) => response.status)).toEqual(Array(20).fill(200));
     expect(answers.filter((answer) => !answer.duplicate)).toHaveLength(1);
     expect(answers.filter((answer) => answer.duplicate)).toHaveLength(19);
@@ -102,12 +102,12 @@ describe('POST /webhooks/github', () => {
 
     // A redelivery later (GitHub's "Redeliver" keeps the delivery id) is acknowledged and not queued again.
     const again = await gateway.github('issues', payload, { deliveryId });
-    expect(await again.json()).toEqual({ ok: true, duplicate: true, task_id: null });
+    expect(await json(again)).toEqual({ ok: true, duplicate: true, task_id: null });
     expect(await gateway.tasks()).toHaveLength(1);
   });
 
   it('publishes the webhook routes in the OpenAPI document', async () => {
-    const document = await (await fetch(`${gateway.url}/docs/openapi.json`)).json();
+    const document = await json(fetch(`${gateway.url}/docs/openapi.json`));
     expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/webhooks/github', '/webhooks/slack', '/webhooks/jira', '/webhooks/jira/{installationId}']));
   });
 });

@@ -1,6 +1,6 @@
 import { signJiraWebhookJwt } from '@bot/webhooks';
 import { randomUUID } from 'node:crypto';
-import { GatewayHarness, JIRA_CLIENT_SECRET, startGateway } from './support/api-gateway.harness';
+import { GatewayHarness, JIRA_CLIENT_SECRET, json, startGateway } from './support/api-gateway.harness';
 
 const CLOUD_ID = '2f3c8e1a-0b9d-4c6e-9f1a-7d2b5c8e4a10';
 const SITE = 'https://acme.atlassian.net';
@@ -54,7 +54,7 @@ describe('POST /webhooks/jira', () => {
       const issue = issueCreated();
       const first = await gateway.jira(issue, { identifier: 'f5b2c0d4-1111-4e7a-9b0c-000000000001' });
       expect(first.status).toBe(200);
-      expect(await first.json()).toEqual({ ok: true, duplicate: false, task_id: expect.any(String) });
+      expect(await json(first)).toEqual({ ok: true, duplicate: false, task_id: expect.any(String) });
       await gateway.jira(commentCreated());
       expect(await gateway.tasks()).toEqual([
         expect.objectContaining({ queue: 'jira', installation_id: site, external_org_id: CLOUD_ID, event_type: 'jira:issue_created', action: 'issue_created', delivery_id: 'f5b2c0d4-1111-4e7a-9b0c-000000000001', payload: issue }),
@@ -87,7 +87,7 @@ describe('POST /webhooks/jira', () => {
     ])('%s is a 401 and queues nothing', async (_label, options) => {
       const response = await gateway.jira(issueCreated(), options);
       expect(response.status).toBe(401);
-      expect((await response.json()).error.code).toBe('invalid_signature');
+      expect((await json(response)).error.code).toBe('invalid_signature');
       expect(await gateway.tasks()).toEqual([]);
     });
 

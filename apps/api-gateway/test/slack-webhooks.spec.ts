@@ -1,6 +1,6 @@
 import { INSTALLATION_CHANGED_CHANNEL } from '@bot/installations';
 import { Client } from 'pg';
-import { eventually, GatewayHarness, startGateway } from './support/api-gateway.harness';
+import { eventually, GatewayHarness, json, startGateway } from './support/api-gateway.harness';
 
 /** An Events API envelope as Slack documents it ("Events API" → "Callback field overview"). */
 function eventCallback(eventId: string, teamId: string, event: Record<string, unknown>, authorization: Record<string, unknown> = {}) {
@@ -37,7 +37,7 @@ describe('POST /webhooks/slack', () => {
     const challenge = { token: 'Jhj5dZrVaK7ZwHHjRyZWjbDl', challenge: '3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P', type: 'url_verification' };
     const response = await gateway.slackJson(challenge);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ challenge: challenge.challenge });
+    expect(await json(response)).toEqual({ challenge: challenge.challenge });
     expect((await gateway.slackJson(challenge, { unsigned: true })).status).toBe(401);
     expect(await gateway.tasks()).toEqual([]);
   });
@@ -46,7 +46,7 @@ describe('POST /webhooks/slack', () => {
     const body = eventCallback('Ev0000000001', 'T0WORK0001', appMention);
     const response = await gateway.slackJson(body);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ ok: true, duplicate: false, task_id: expect.any(String) });
+    expect(await json(response)).toEqual({ ok: true, duplicate: false, task_id: expect.any(String) });
     expect(await gateway.tasks()).toEqual([
       expect.objectContaining({ queue: 'slack', installation_id: workspace, external_org_id: 'T0WORK0001', event_type: 'app_mention', action: null, delivery_id: 'Ev0000000001', payload: body }),
     ]);
@@ -71,7 +71,7 @@ describe('POST /webhooks/slack', () => {
   ])('a request that is %s is a 401 and queues nothing', async (_label, options) => {
     const response = await gateway.slackJson(eventCallback('Ev0000000004', 'T0WORK0001', appMention), options);
     expect(response.status).toBe(401);
-    expect((await response.json()).error.code).toBe('invalid_signature');
+    expect((await json(response)).error.code).toBe('invalid_signature');
     expect(await gateway.tasks()).toEqual([]);
   });
 

@@ -1,6 +1,7 @@
 import { EnqueueResult, InstallationRoute, NewWebhookTask, typeOrmExecutor, WebhookTaskRepository } from '@bot/webhooks';
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { TaskBatcher } from './task-batcher';
 import { TaskEnqueuedNotifier } from './task-enqueued.notifier';
 
 /** What a lifecycle step changed; an installation it created is attached to the delivery's task. */
@@ -28,9 +29,10 @@ export interface AcceptedDelivery {
 }
 
 /**
- * Turns a verified delivery into a committed task before the platform gets its 2xx: plain events in one
- * statement (route + insert + dedupe), lifecycle events in one transaction with the change they cause, so
- * neither can exist without the other and a redelivery changes nothing twice.
+ * Turns a verified delivery into a committed task before the platform gets its 2xx: plain events through the
+ * batcher (route + insert + dedupe in one statement shared with concurrent deliveries), lifecycle events in one
+ * transaction with the change they cause, so neither can exist without the other and a redelivery changes
+ * nothing twice.
  */
 @Injectable()
 export class WebhookIntakeService {
@@ -38,6 +40,7 @@ export class WebhookIntakeService {
 
   constructor(
     private readonly tasks: WebhookTaskRepository,
+    private readonly batcher: TaskBatcher,
     private readonly dataSource: DataSource,
     private readonly notifier: TaskEnqueuedNotifier,
   ) {}
@@ -47,7 +50,7 @@ export class WebhookIntakeService {
     let result: EnqueueResult;
     let installationId: string | null = null;
     if (!lifecycle) {
-      result = await this.tasks.enqueue(task, route);
+      result = await this.batcher.enqueue(task, route);
       if (!result.duplicate) installationId = result.installationId;
     } else {
       result = await this.dataSource.transaction(async (manager) => {

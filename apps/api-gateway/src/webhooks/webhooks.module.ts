@@ -7,6 +7,7 @@ import { GitHubWebhooksService } from './github-webhooks.service';
 import { JiraWebhooksService } from './jira-webhooks.service';
 import { RawBodyReader } from './raw-body.reader';
 import { SlackWebhooksService } from './slack-webhooks.service';
+import { TaskBatcher } from './task-batcher';
 import { TaskEnqueuedNotifier } from './task-enqueued.notifier';
 import { WebhookIntakeService } from './webhook-intake.service';
 import { WebhookSignatureVerifier } from './webhook-signature.verifier';
@@ -21,6 +22,7 @@ import { WebhooksController } from './webhooks.controller';
     Clock,
     RawBodyReader,
     WebhookSignatureVerifier,
+    TaskBatcher,
     TaskEnqueuedNotifier,
     WebhookIntakeService,
     GitHubWebhooksService,

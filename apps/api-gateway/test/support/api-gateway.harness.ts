@@ -152,3 +152,8 @@ export async function eventually(check: () => Promise<boolean> | boolean, timeou
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/** The JSON body of a response. */
+export async function json(response: Response | Promise<Response>): Promise<Json> {
+  return (await response).json();
+}

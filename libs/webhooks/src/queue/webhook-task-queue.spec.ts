@@ -82,6 +82,37 @@ describe('webhook task queue (PostgreSQL)', () => {
     await pool.query(`DELETE FROM installations`);
   });
 
+  it('writes a batch in one statement: each row routed its own way, in order, duplicates within and across batches dropped', async () => {
+    const { rows } = await pool.query<{ id: string; platform: string }>(
+      `INSERT INTO installations (platform, external_org_id, external_install_id, metadata) VALUES
+         ('github', '1', '100', '{}'), ('slack', 'T9', NULL, '{}'), ('jira', 'cloud-9', NULL, '{"url": "https://Acme.atlassian.net/"}')
+       RETURNING id, platform`,
+    );
+    const idOf = Object.fromEntries(rows.map((row) => [row.platform, row.id]));
+    await tasks.enqueue(task({ deliveryId: 'seen-before' }), { by: 'none' });
+    const results = await tasks.enqueueMany([
+      { task: task({ deliveryId: 'b-1' }), route: { by: 'external_install_id', value: '100' } },
+      { task: task({ deliveryId: 'b-2', platform: 'slack' }), route: { by: 'external_org_ids', values: ['E0', 'T9'] } },
+      { task: task({ deliveryId: 'b-3', platform: 'jira' }), route: { by: 'site_url', value: 'https://acme.atlassian.net' } },
+      { task: task({ deliveryId: 'b-4', platform: 'jira' }), route: { by: 'installation_id', value: idOf['jira'] } },
+      { task: task({ deliveryId: 'b-1' }), route: { by: 'external_install_id', value: '100' } },
+      { task: task({ deliveryId: 'seen-before' }), route: { by: 'none' } },
+      { task: task({ deliveryId: 'b-5' }), route: { by: 'external_install_id', value: 'unknown' } },
+    ]);
+    expect(results.map((result) => (result.duplicate ? 'duplicate' : result.installationId))).toEqual([
+      idOf['github'],
+      idOf['slack'],
+      idOf['jira'],
+      idOf['jira'],
+      'duplicate',
+      'duplicate',
+      null,
+    ]);
+    const ids = results.filter((result) => !result.duplicate).map((result) => Number((result as { taskId: string }).taskId));
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    await pool.query(`DELETE FROM installations`);
+  });
+
   it('a consumer wakes on NOTIFY, hands over each task once and marks it done', async () => {
     const seen: WebhookTask[] = [];
     // Polling is a minute away: only the notification can wake the consumer in time.

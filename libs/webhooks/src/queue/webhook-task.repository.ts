@@ -34,34 +34,44 @@ interface TaskRow {
 const TASK_COLUMNS = `id::text AS id, queue, platform, installation_id, external_org_id, external_install_id, event_type, action,
   delivery_id, payload, received_at, status, attempts, max_attempts, run_after, locked_until, locked_by, last_error`;
 
-const LIVE = `SELECT id, external_org_id, external_install_id FROM installations WHERE platform = $1::varchar AND status <> 'revoked'`;
+const LIVE = `SELECT id, external_org_id, external_install_id FROM installations WHERE platform = v.platform AND status <> 'revoked'`;
 
-/** The installation lookup of each route, as the `target` CTE of the enqueue statement; `$10` is the route's value. */
-const TARGETS: Record<InstallationRoute['by'], string> = {
-  none: `SELECT NULL::uuid AS id, NULL::varchar AS external_org_id, NULL::varchar AS external_install_id WHERE false`,
-  external_install_id: `${LIVE} AND external_install_id = $10::text LIMIT 1`,
-  external_org_ids: `${LIVE} AND external_org_id = ANY($10::text[]) ORDER BY array_position($10::text[], external_org_id::text) LIMIT 1`,
-  site_url: `${LIVE} AND rtrim(lower(metadata->>'url'), '/') = $10::text LIMIT 1`,
-  installation_id: `${LIVE} AND id = $10::uuid`,
-};
+// Deliveries are inserted in batches: one statement, one commit (one WAL flush) for every delivery that arrived
+// while the previous batch was being written. Each row finds its installation in a LATERAL lookup whose
+// branches are gated on the row's route kind, so each uses its own index; revoked installations never match.
+// The unique index on (platform, delivery_id) turns a redelivery into "no row returned" rather than an error.
+const ENQUEUE = `
+  WITH v AS (
+    SELECT input.*, CASE WHEN input.route_values IS NULL THEN NULL ELSE ARRAY(SELECT json_array_elements_text(input.route_values::json)) END AS ids
+    FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[], $5::varchar[], $6::varchar[], $7::text[], $8::timestamptz[], $9::int[], $10::text[], $11::text[], $12::text[])
+      WITH ORDINALITY AS input(platform, external_org_id, external_install_id, event_type, action, delivery_id, payload, received_at, max_attempts, route_by, route_value, route_values, n)
+  ),
+  inserted AS (
+    INSERT INTO webhook_tasks (queue, platform, installation_id, external_org_id, external_install_id, event_type, action, delivery_id, payload, received_at, max_attempts)
+    SELECT v.platform, v.platform, t.id, COALESCE(t.external_org_id, v.external_org_id), COALESCE(t.external_install_id, v.external_install_id),
+           v.event_type, v.action, v.delivery_id, v.payload::json, v.received_at, v.max_attempts
+    FROM v
+    LEFT JOIN LATERAL (
+      (${LIVE} AND v.route_by = 'external_install_id' AND external_install_id = v.route_value LIMIT 1)
+      UNION ALL
+      (${LIVE} AND v.route_by = 'installation_id' AND id = (CASE WHEN v.route_by = 'installation_id' THEN v.route_value END)::uuid)
+      UNION ALL
+      (${LIVE} AND v.route_by = 'site_url' AND rtrim(lower(metadata->>'url'), '/') = v.route_value LIMIT 1)
+      UNION ALL
+      (${LIVE} AND v.route_by = 'external_org_ids' AND external_org_id = ANY(v.ids) ORDER BY array_position(v.ids, external_org_id::text) LIMIT 1)
+      LIMIT 1
+    ) t ON true
+    ORDER BY v.n
+    ON CONFLICT (platform, delivery_id) DO NOTHING
+    RETURNING id, platform, delivery_id, installation_id
+  )
+  SELECT id::text AS id, platform, delivery_id, installation_id FROM inserted`;
 
-// One statement per delivery: find the installation, insert the task, and let the unique index on
-// (platform, delivery_id) turn a redelivery into "no row" instead of an error or a second task.
-const ENQUEUE = Object.fromEntries(
-  Object.entries(TARGETS).map(([by, target]) => [
-    by,
-    `WITH target AS (${target}),
-     inserted AS (
-       INSERT INTO webhook_tasks (queue, platform, installation_id, external_org_id, external_install_id, event_type, action, delivery_id, payload, received_at, max_attempts)
-       SELECT $1::varchar, $1::varchar, t.id, COALESCE(t.external_org_id, $2::varchar), COALESCE(t.external_install_id, $3::varchar),
-              $4::varchar, $5::varchar, $6::varchar, $7::jsonb, $8::timestamptz, $9::int
-       FROM (SELECT 1) AS one LEFT JOIN target t ON true
-       ON CONFLICT (platform, delivery_id) DO NOTHING
-       RETURNING id, installation_id
-     )
-     SELECT id::text AS id, installation_id FROM inserted`,
-  ]),
-) as Record<InstallationRoute['by'], string>;
+/** A delivery to enqueue with the way it finds its installation. */
+export interface EnqueueItem {
+  task: NewWebhookTask;
+  route: InstallationRoute;
+}
 
 /**
  * The durable webhook task queue (table `webhook_tasks`): the gateway enqueues, consumers claim with
@@ -73,21 +83,38 @@ export class WebhookTaskRepository {
 
   /** Inserts the task unless its delivery id was seen before; routes it to its installation in the same statement. */
   async enqueue(task: NewWebhookTask, route: InstallationRoute, executor: SqlExecutor = this.db): Promise<EnqueueResult> {
-    const params: unknown[] = [
-      task.platform,
-      task.externalOrgId ?? null,
-      task.externalInstallId ?? null,
-      task.eventType,
-      task.action,
-      task.deliveryId,
-      task.payloadJson,
-      task.receivedAt,
-      task.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-    ];
-    if (route.by !== 'none') params.push(route.by === 'external_org_ids' ? route.values : route.value);
-    const rows = await executor.query<{ id: string; installation_id: string | null }>(ENQUEUE[route.by], params);
-    if (rows.length === 0) return { duplicate: true };
-    return { duplicate: false, taskId: rows[0].id, installationId: rows[0].installation_id };
+    return (await this.enqueueMany([{ task, route }], executor))[0];
+  }
+
+  /**
+   * Inserts many deliveries in one statement (so one commit), in order; the result at each index belongs to the
+   * item at that index. A delivery id repeated within the batch or seen before is reported as a duplicate.
+   */
+  async enqueueMany(items: readonly EnqueueItem[], executor: SqlExecutor = this.db): Promise<EnqueueResult[]> {
+    const column = <T>(pick: (item: EnqueueItem) => T) => items.map(pick);
+    const rows = await executor.query<{ id: string; platform: string; delivery_id: string; installation_id: string | null }>(ENQUEUE, [
+      column((item) => item.task.platform),
+      column((item) => item.task.externalOrgId ?? null),
+      column((item) => item.task.externalInstallId ?? null),
+      column((item) => item.task.eventType),
+      column((item) => item.task.action),
+      column((item) => item.task.deliveryId),
+      column((item) => item.task.payloadJson),
+      column((item) => item.task.receivedAt),
+      column((item) => item.task.maxAttempts ?? DEFAULT_MAX_ATTEMPTS),
+      column((item) => item.route.by),
+      column((item) => (item.route.by === 'none' || item.route.by === 'external_org_ids' ? null : item.route.value)),
+      column((item) => (item.route.by === 'external_org_ids' ? JSON.stringify(item.route.values) : null)),
+    ]);
+    const inserted = new Map(rows.map((row) => [`${row.platform}\n${row.delivery_id}`, row]));
+    return items.map((item) => {
+      const key = `${item.task.platform}\n${item.task.deliveryId}`;
+      const row = inserted.get(key);
+      if (!row) return { duplicate: true };
+      // Only the first copy of a delivery within the batch is the one that was inserted.
+      inserted.delete(key);
+      return { duplicate: false, taskId: row.id, installationId: row.installation_id };
+    });
   }
 
   /** Points a task at an installation created in the same transaction (GitHub `installation.created`). */
