@@ -34,6 +34,8 @@ export class RawBodyReader {
       request.on('data', onData);
       request.once('end', () => resolve(Buffer.concat(chunks, size)));
       request.once('error', reject);
+      // A client that hangs up mid-body never sends 'end'; settle so the request does not linger.
+      request.once('close', () => reject(new WebhookRejectedError(400, 'incomplete_body', 'the connection closed before the body ended')));
     });
   }
 
