@@ -3,17 +3,15 @@
 // slack-api and jira-api (each a real OS process with its installation token cached), and TokenService.getToken
 // per second with the token cached versus read and decrypted from PostgreSQL each time. Prints a Markdown report.
 import { AppConfig, AppConfigModule } from '@bot/config';
-import { createDataSource, DatabaseModule, ensureEmbeddedPostgres, runMigrations } from '@bot/database';
+import { createDataSource, DatabaseModule, runMigrations } from '@bot/database';
 import { InstallationRepository } from '@bot/installations';
-import { AppProcess, buildInstallation, newEncryptionKey, startAppProcess, TEST_SERVICE_API_KEY, testConfig, freePort, withClient, tsEntryArgs, tsEntryEnv } from '@bot/testing';
+import { AppProcess, buildInstallation, newEncryptionKey, startAppProcess, TEST_SERVICE_API_KEY, testConfig, tsEntryArgs, tsEntryEnv } from '@bot/testing';
 import { TokenCache, TokenService, TokensModule } from '@bot/tokens';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { cpus, totalmem } from 'node:os';
+import { createBenchDatabase } from './bench-database';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const autocannon = require('autocannon');
 
@@ -82,18 +80,8 @@ async function opsPerSecond(seconds: number, concurrency: number, operation: () 
 
 async function main(): Promise<void> {
   const args = parseArgs();
-  let adminUrl = args.databaseUrl;
-  let stopPostgres = async () => undefined as void;
-  let dataRoot: string | undefined;
-  if (!adminUrl) {
-    dataRoot = mkdtempSync(join(tmpdir(), 'bot-bench-pg-'));
-    const server = await ensureEmbeddedPostgres({ dataDir: join(dataRoot, 'data'), port: await freePort(), database: 'postgres', ephemeral: true });
-    adminUrl = server.url;
-    stopPostgres = server.stop;
-  }
-  const databaseName = `bench_${randomBytes(4).toString('hex')}`;
-  await withClient(adminUrl, (client) => client.query(`CREATE DATABASE ${databaseName}`));
-  const databaseUrl = Object.assign(new URL(adminUrl), { pathname: `/${databaseName}` }).toString();
+  const database = await createBenchDatabase(args.databaseUrl);
+  const databaseUrl = database.url;
   const encryptionKey = newEncryptionKey();
   const config = testConfig('github-api', { DATABASE_URL: databaseUrl, TOKEN_ENCRYPTION_KEY: encryptionKey });
   const dataSource = await createDataSource(databaseUrl, config, 2).initialize();
@@ -172,9 +160,7 @@ async function main(): Promise<void> {
   }
   await context.close();
   await dataSource.destroy();
-  await withClient(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`));
-  await stopPostgres();
-  if (dataRoot) rmSync(dataRoot, { recursive: true, force: true });
+  await database.drop();
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 

@@ -6,14 +6,13 @@
 // Each run is closed-loop (every connection sends its next delivery when the previous one is answered): autocannon's
 // --overallRate sends each second's quota in a burst at the start of the second and corrects latencies against a
 // 1 ms interval, which measures neither a steady rate nor real latencies. Prints a Markdown report on stdout.
-import { createDataSource, ensureEmbeddedPostgres, runMigrations } from '@bot/database';
+import { createDataSource, runMigrations } from '@bot/database';
+import { createBenchDatabase } from './bench-database';
 import { InstallationRepository } from '@bot/installations';
-import { buildInstallation, freePort, newEncryptionKey, startAppProcess, testConfig, withClient } from '@bot/testing';
+import { buildInstallation, newEncryptionKey, startAppProcess, testConfig } from '@bot/testing';
 import { signHubSignature } from '@bot/webhooks';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { cpus, totalmem } from 'node:os';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const autocannon = require('autocannon');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -104,18 +103,8 @@ async function fire(url: string, label: string, options: { duration: number; con
 
 async function main(): Promise<void> {
   const args = parseArgs();
-  let adminUrl = args.databaseUrl;
-  let stopPostgres = async () => undefined as void;
-  let dataRoot: string | undefined;
-  if (!adminUrl) {
-    dataRoot = mkdtempSync(join(tmpdir(), 'bot-bench-pg-'));
-    const server = await ensureEmbeddedPostgres({ dataDir: join(dataRoot, 'data'), port: await freePort(), database: 'postgres', ephemeral: args.ephemeral });
-    adminUrl = server.url;
-    stopPostgres = server.stop;
-  }
-  const databaseName = `bench_${randomBytes(4).toString('hex')}`;
-  await withClient(adminUrl, (client) => client.query(`CREATE DATABASE ${databaseName}`));
-  const databaseUrl = Object.assign(new URL(adminUrl), { pathname: `/${databaseName}` }).toString();
+  const database = await createBenchDatabase(args.databaseUrl, { ephemeral: args.ephemeral });
+  const databaseUrl = database.url;
   const encryptionKey = newEncryptionKey();
   const dataSource = await createDataSource(databaseUrl, testConfig('api-gateway', { DATABASE_URL: databaseUrl, TOKEN_ENCRYPTION_KEY: encryptionKey }), 2).initialize();
   await runMigrations(dataSource);
@@ -170,9 +159,7 @@ async function main(): Promise<void> {
   } finally {
     await gateway.stop();
     await dataSource.destroy();
-    await withClient(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`));
-    await stopPostgres();
-    if (dataRoot) rmSync(dataRoot, { recursive: true, force: true });
+    await database.drop();
   }
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -35,11 +35,6 @@ export class InstallationChangeListener implements OnApplicationBootstrap, OnApp
     await this.client?.end().catch(() => undefined);
   }
 
-  /** True while notifications are being received. */
-  get listening(): boolean {
-    return this.client !== undefined;
-  }
-
   private async connect(): Promise<void> {
     if (this.stopped) return;
     const client = new Client({ connectionString: this.config.databaseUrl, connectionTimeoutMillis: 5000, application_name: `${this.config.appName}:listen` });

@@ -53,9 +53,4 @@ export class TokenCache {
     this.tokens.clear();
     this.trusted = trusted;
   }
-
-  /** Number of cached tokens. */
-  get size(): number {
-    return this.tokens.size;
-  }
 }
