@@ -3,7 +3,7 @@
 // apps and then the database.
 import { APP_NAMES, AppName, ConfigError, loadAppConfig } from '@bot/config';
 import { createDataSource, resolveDatabase, runMigrations } from '@bot/database';
-import { PlatformSandbox, startPlatformSandbox } from '@bot/platform-fakes';
+import { PlatformSandbox, startPlatformSandbox } from '@bot/platforms';
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 

@@ -1,4 +1,4 @@
-import { signJiraWebhookJwt } from '@bot/webhooks';
+import { signJiraWebhookJwt } from '@bot/platform-jira';
 import { randomUUID } from 'node:crypto';
 import { GatewayHarness, JIRA_CLIENT_SECRET, json, startGateway } from './support/api-gateway.harness';
 

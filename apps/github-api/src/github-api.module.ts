@@ -2,7 +2,7 @@ import { AppConfig, AppConfigModule } from '@bot/config';
 import { DatabaseModule } from '@bot/database';
 import { HealthModule } from '@bot/http-app';
 import { DynamicModule, Module } from '@nestjs/common';
-import { GitHubPassThroughModule } from './pass-through/github-pass-through.module';
+import { GitHubPassThroughModule } from '@bot/platform-github';
 
 /** Root module of github-api. */
 @Module({})

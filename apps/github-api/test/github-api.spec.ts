@@ -1,4 +1,5 @@
-import { PassThroughHarness, startPassThroughApp, TEST_SERVICE_API_KEY } from '@bot/testing';
+import { PassThroughHarness, startPassThroughApp } from '@bot/platforms';
+import { TEST_SERVICE_API_KEY } from '@bot/testing';
 import { TokenUsageRecorder } from '@bot/tokens';
 import { Octokit } from '@octokit/rest';
 import { createHash, randomBytes } from 'node:crypto';

@@ -2,7 +2,7 @@ import { AppConfig, AppConfigModule } from '@bot/config';
 import { DatabaseModule } from '@bot/database';
 import { HealthModule } from '@bot/http-app';
 import { DynamicModule, Module } from '@nestjs/common';
-import { JiraPassThroughModule } from './pass-through/jira-pass-through.module';
+import { JiraPassThroughModule } from '@bot/platform-jira';
 
 /** Root module of jira-api. */
 @Module({})

@@ -1,5 +1,6 @@
-import { FakeJiraSite, JIRA_SANDBOX_PROJECT, jiraSite } from '@bot/platform-fakes';
-import { PassThroughHarness, startPassThroughApp, TEST_SERVICE_API_KEY } from '@bot/testing';
+import { FakeJiraSite, JIRA_SANDBOX_PROJECT, jiraSite } from '@bot/platform-jira';
+import { PassThroughHarness, startPassThroughApp } from '@bot/platforms';
+import { TEST_SERVICE_API_KEY } from '@bot/testing';
 import { randomUUID } from 'node:crypto';
 import { Version3Client } from 'jira.js';
 import { JiraApiModule } from '../src/jira-api.module';

@@ -2,7 +2,7 @@ import { AppConfig, AppConfigModule } from '@bot/config';
 import { DatabaseModule } from '@bot/database';
 import { HealthModule } from '@bot/http-app';
 import { DynamicModule, Module } from '@nestjs/common';
-import { SlackPassThroughModule } from './pass-through/slack-pass-through.module';
+import { SlackPassThroughModule } from '@bot/platform-slack';
 
 /** Root module of slack-api. */
 @Module({})

@@ -1,5 +1,6 @@
-import { SLACK_BOT_USER_ID, SLACK_INSTALLER_USER_ID, SLACK_SEEDED_CHANNELS } from '@bot/platform-fakes';
-import { PassThroughHarness, startPassThroughApp, TEST_SERVICE_API_KEY } from '@bot/testing';
+import { SLACK_BOT_USER_ID, SLACK_INSTALLER_USER_ID, SLACK_SEEDED_CHANNELS } from '@bot/platform-slack';
+import { PassThroughHarness, startPassThroughApp } from '@bot/platforms';
+import { TEST_SERVICE_API_KEY } from '@bot/testing';
 import { WebClient } from '@slack/web-api';
 import { SlackApiModule } from '../src/slack-api.module';
 

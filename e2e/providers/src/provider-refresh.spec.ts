@@ -1,6 +1,9 @@
 import { AppConfig } from '@bot/config';
-import { PlatformSandbox, startPlatformSandbox } from '@bot/platform-fakes';
-import { Clock, GitHubAppJwtSigner, GitHubAppProvider, JiraOAuthProvider, PlatformHttpClient, SlackOAuthProvider, UpstreamError } from '@bot/providers';
+import { PlatformSandbox, startPlatformSandbox } from '@bot/platforms';
+import { GitHubAppJwtSigner, GitHubAppProvider } from '@bot/platform-github';
+import { JiraOAuthProvider } from '@bot/platform-jira';
+import { SlackOAuthProvider } from '@bot/platform-slack';
+import { Clock, PlatformHttpClient, UpstreamError } from '@bot/providers';
 import { testConfig } from '@bot/testing';
 
 /** Refresh and mint paths of the providers against the fakes (the TokenService builds on these). */

@@ -1,6 +1,7 @@
 import { createDataSource } from '@bot/database';
 import { Installation, InstallationRepository } from '@bot/installations';
-import { jiraSite, PlatformSandbox, startPlatformSandbox } from '@bot/platform-fakes';
+import { jiraSite } from '@bot/platform-jira';
+import { PlatformSandbox, startPlatformSandbox } from '@bot/platforms';
 import { AppProcess, buildInstallation, createTestDatabase, newEncryptionKey, startAppProcess, TEST_ADMIN_API_KEY, TEST_SERVICE_API_KEY, TestDatabase, testConfig } from '@bot/testing';
 import { DataSource } from 'typeorm';
 

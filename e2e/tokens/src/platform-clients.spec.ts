@@ -1,8 +1,12 @@
 import { AppConfig, AppConfigModule } from '@bot/config';
 import { DatabaseModule } from '@bot/database';
 import { Installation, InstallationRepository } from '@bot/installations';
-import { GitHubClient, JiraClient, PlatformClientsModule, SlackClient } from '@bot/platform-clients';
-import { jiraSite, PlatformSandbox, startPlatformSandbox } from '@bot/platform-fakes';
+import { GitHubClient } from '@bot/platform-github';
+import { JiraClient } from '@bot/platform-jira';
+import { SlackClient } from '@bot/platform-slack';
+import { PlatformClientsModule } from '@bot/platforms';
+import { jiraSite } from '@bot/platform-jira';
+import { PlatformSandbox, startPlatformSandbox } from '@bot/platforms';
 import { buildInstallation, createTestDatabase, TestDatabase, testConfig } from '@bot/testing';
 import { INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';

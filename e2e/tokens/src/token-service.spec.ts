@@ -1,7 +1,8 @@
 import { AppConfig, AppConfigModule } from '@bot/config';
 import { DatabaseModule } from '@bot/database';
 import { AuditEventRepository, Installation, InstallationRepository } from '@bot/installations';
-import { jiraSite, PlatformSandbox, startPlatformSandbox } from '@bot/platform-fakes';
+import { jiraSite } from '@bot/platform-jira';
+import { PlatformSandbox, startPlatformSandbox } from '@bot/platforms';
 import { buildInstallation, createTestDatabase, TestDatabase, testConfig } from '@bot/testing';
 import { TokenError, TokenService, TokenUsageRecorder, TokensModule } from '@bot/tokens';
 import { INestApplicationContext, Module } from '@nestjs/common';

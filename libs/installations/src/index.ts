@@ -5,3 +5,4 @@ export * from './schema';
 export * from './entities/audit-event.entity';
 export * from './repositories/audit-event.repository';
 export * from './repositories/oauth-state.repository';
+export * from './repositories/installation-lifecycle.repository';

@@ -1,10 +1,10 @@
 import { AppConfig } from '@bot/config';
 import { Platform, PLATFORMS } from '@bot/installations';
+import { GitHubAppProvider } from '@bot/platform-github';
+import { JiraOAuthProvider } from '@bot/platform-jira';
+import { SlackOAuthProvider } from '@bot/platform-slack';
 import { Injectable } from '@nestjs/common';
-import { GitHubAppProvider } from './github/github-app.provider';
 import { InstallationProvider } from './installation-provider';
-import { JiraOAuthProvider } from './jira/jira-oauth.provider';
-import { SlackOAuthProvider } from './slack/slack-oauth.provider';
 
 /** Thrown for a platform name we do not know. */
 export class UnknownPlatformError extends Error {}

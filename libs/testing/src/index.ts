@@ -8,4 +8,3 @@ export * from './factories/installation.factory';
 export * from './config-failure';
 export * from './workspace';
 export * from './app-process';
-export * from './pass-through.harness';

@@ -1,4 +1,4 @@
-import { ProvidersModule } from '@bot/providers';
+import { ProvidersModule } from '@bot/platforms';
 import { Module } from '@nestjs/common';
 import { InstallationChangeListener } from './installation-change.listener';
 import { InstallationTokenRepository } from './installation-token.repository';

@@ -1,7 +1,7 @@
+import { InstallationLifecycleRepository } from '@bot/installations';
+import { GitHubLifecycleService } from '@bot/platform-github';
+import { SlackLifecycleService } from '@bot/platform-slack';
 import { Module } from '@nestjs/common';
-import { GitHubLifecycleService } from './github-lifecycle.service';
-import { InstallationLifecycleRepository } from './installation-lifecycle.repository';
-import { SlackLifecycleService } from './slack-lifecycle.service';
 
 /** Installation changes caused by platform lifecycle events (install, uninstall, suspend, permissions, tokens). */
 @Module({

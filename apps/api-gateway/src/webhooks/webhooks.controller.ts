@@ -1,13 +1,10 @@
 import { Controller, HttpCode, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { SlackChallengeDto, WebhookAcceptedDto, WebhookErrorDto } from './dto/webhook-answer.dto';
-import { GitHubWebhooksService } from './github-webhooks.service';
-import { JiraWebhooksService } from './jira-webhooks.service';
-import { RawBodyReader } from './raw-body.reader';
-import { SlackWebhooksService } from './slack-webhooks.service';
-import { AcceptedDelivery } from './webhook-intake.service';
-import { WebhookExceptionFilter } from './webhook-exception.filter';
+import { GitHubWebhooksService } from '@bot/platform-github';
+import { JiraWebhooksService } from '@bot/platform-jira';
+import { SlackWebhooksService } from '@bot/platform-slack';
+import { AcceptedDelivery, RawBodyReader, SlackChallengeDto, WebhookAcceptedDto, WebhookErrorDto, WebhookExceptionFilter } from '@bot/webhooks';
 
 const anyJson = { schema: { type: 'object', additionalProperties: true } };
 

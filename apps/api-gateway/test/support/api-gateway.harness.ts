@@ -1,7 +1,9 @@
 import { AppConfig } from '@bot/config';
 import { Installation, InstallationRepository } from '@bot/installations';
 import { buildInstallation, createTestDatabase, startTestApp, TestDatabase, testConfig } from '@bot/testing';
-import { signHubSignature, signJiraWebhookJwt, signSlackRequest } from '@bot/webhooks';
+import { signJiraWebhookJwt } from '@bot/platform-jira';
+import { signSlackRequest } from '@bot/platform-slack';
+import { signHubSignature } from '@bot/webhooks';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { ApiGatewayModule } from '../../src/api-gateway.module';

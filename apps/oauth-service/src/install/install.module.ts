@@ -1,4 +1,4 @@
-import { ProvidersModule } from '@bot/providers';
+import { ProvidersModule } from '@bot/platforms';
 import { Module } from '@nestjs/common';
 import { PageRenderer } from '../pages/page.renderer';
 import { InstallController } from './install.controller';

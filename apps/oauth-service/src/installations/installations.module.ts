@@ -1,4 +1,4 @@
-import { ProvidersModule } from '@bot/providers';
+import { ProvidersModule } from '@bot/platforms';
 import { Module } from '@nestjs/common';
 import { AdminApiKeyGuard } from './admin-api-key.guard';
 import { InstallationsController } from './installations.controller';

@@ -1,4 +1,4 @@
-import { ProvidersModule } from '@bot/providers';
+import { ProvidersModule } from '@bot/platforms';
 import { Module } from '@nestjs/common';
 import { PageRenderer } from './page.renderer';
 import { PagesController } from './pages.controller';

@@ -1,4 +1,4 @@
-import { PlatformSandbox, startPlatformSandbox } from '@bot/platform-fakes';
+import { PlatformSandbox, startPlatformSandbox } from '@bot/platforms';
 import { createTestDatabase, freePort, startTestApp, TestDatabase, testConfig, TEST_ADMIN_API_KEY } from '@bot/testing';
 import { Pool } from 'pg';
 import { OAuthServiceModule } from '../../src/oauth-service.module';

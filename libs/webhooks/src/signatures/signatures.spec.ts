@@ -1,6 +1,6 @@
 import { signHubSignature, verifyHubSignature } from './hub-signature';
-import { signJiraWebhookJwt, verifyJiraWebhookJwt } from './jira-jwt';
-import { signSlackRequest, verifySlackSignature } from './slack-signature';
+import { signJiraWebhookJwt, verifyJiraWebhookJwt } from '@bot/platform-jira';
+import { signSlackRequest, verifySlackSignature } from '@bot/platform-slack';
 
 describe('webhook signatures', () => {
   describe('X-Hub-Signature(-256)', () => {

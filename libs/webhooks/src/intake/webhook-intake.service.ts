@@ -1,0 +1,99 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { typeOrmExecutor } from '../queue/sql-executor';
+import { EnqueueResult, InstallationRoute, NewWebhookTask } from '../queue/webhook-task';
+import { WebhookTaskRepository } from '../queue/webhook-task.repository';
+import { TaskBatcher } from './task-batcher';
+import { TaskEnqueuedNotifier } from './task-enqueued.notifier';
+
+/** What a lifecycle step changed; an installation it created is attached to the delivery's task. */
+export interface LifecycleOutcome {
+  installation?: { id: string; externalOrgId: string; externalInstallId: string | null };
+}
+
+/**
+ * A change to an installation that a delivery causes. It runs in the transaction that inserts the task, only
+ * for a delivery seen for the first time, and sees the installation the task was routed to (or null).
+ */
+export type LifecycleStep = (manager: EntityManager, routed: { installationId: string | null }) => Promise<LifecycleOutcome | void>;
+
+/** A verified, parsed delivery ready to be queued. */
+export interface Delivery {
+  task: NewWebhookTask;
+  route: InstallationRoute;
+  lifecycle?: LifecycleStep;
+}
+
+export interface AcceptedDelivery {
+  duplicate: boolean;
+  taskId: string | null;
+  installationId: string | null;
+}
+
+/**
+ * Turns a verified delivery into a committed task before the platform gets its 2xx: plain events through the
+ * batcher (route + insert + dedupe in one statement shared with concurrent deliveries), lifecycle events in one
+ * transaction with the change they cause, so neither can exist without the other and a redelivery changes
+ * nothing twice.
+ */
+@Injectable()
+export class WebhookIntakeService {
+  private readonly logger = new Logger('WebhookIntake');
+
+  constructor(
+    private readonly tasks: WebhookTaskRepository,
+    private readonly batcher: TaskBatcher,
+    private readonly dataSource: DataSource,
+    private readonly notifier: TaskEnqueuedNotifier,
+  ) {}
+
+  async accept(delivery: Delivery): Promise<AcceptedDelivery> {
+    const { task, route, lifecycle } = delivery;
+    let result: EnqueueResult;
+    let installationId: string | null = null;
+    if (!lifecycle) {
+      result = await this.batcher.enqueue(task, route);
+      if (!result.duplicate) installationId = result.installationId;
+    } else {
+      result = await this.dataSource.transaction(async (manager) => {
+        const executor = typeOrmExecutor(manager);
+        const enqueued = await this.tasks.enqueue(task, route, executor);
+        if (enqueued.duplicate) return enqueued;
+        installationId = enqueued.installationId;
+        const outcome = await lifecycle(manager, { installationId });
+        if (outcome?.installation && outcome.installation.id !== installationId) {
+          installationId = outcome.installation.id;
+          await this.tasks.attachInstallation(enqueued.taskId, outcome.installation, executor);
+        }
+        return enqueued;
+      });
+    }
+
+    if (result.duplicate) {
+      this.logger.debug(`${task.platform} delivery ${task.deliveryId} was seen before; not queued again`);
+      return { duplicate: true, taskId: null, installationId: null };
+    }
+    this.notifier.notify(task.platform);
+    if (!installationId) {
+      this.logger.warn(
+        `${task.platform} ${task.eventType} delivery ${task.deliveryId} matches no live installation (${describeRoute(route)}); queued as task ${result.taskId} without one`,
+      );
+    }
+    return { duplicate: false, taskId: result.taskId, installationId };
+  }
+}
+
+function describeRoute(route: InstallationRoute): string {
+  switch (route.by) {
+    case 'none':
+      return 'the payload names none';
+    case 'external_org_ids':
+      return `org ${route.values.join(' / ')}`;
+    case 'external_install_id':
+      return `installation ${route.value}`;
+    case 'site_url':
+      return `site ${route.value}`;
+    case 'installation_id':
+      return `installation ${route.value}`;
+  }
+}
