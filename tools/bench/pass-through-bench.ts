@@ -5,6 +5,7 @@
 import { AppConfig, AppConfigModule } from '@bot/config';
 import { createDataSource, DatabaseModule, runMigrations } from '@bot/database';
 import { InstallationRepository } from '@bot/installations';
+import { PlatformsModule } from '@bot/platforms';
 import { AppProcess, buildInstallation, newEncryptionKey, startAppProcess, TEST_SERVICE_API_KEY, testConfig, tsEntryArgs, tsEntryEnv } from '@bot/testing';
 import { TokenCache, TokenService, TokensModule } from '@bot/tokens';
 import { Module } from '@nestjs/common';
@@ -43,7 +44,7 @@ function parseArgs(): Args {
 @Module({})
 class TokenBenchModule {
   static forRoot(config: AppConfig) {
-    return { module: TokenBenchModule, imports: [AppConfigModule.forRoot(config), DatabaseModule.forRoot(), TokensModule] };
+    return { module: TokenBenchModule, imports: [AppConfigModule.forRoot(config), DatabaseModule.forRoot(), PlatformsModule, TokensModule] };
   }
 }
 

@@ -3,7 +3,7 @@
 // apps and then the database.
 import { APP_NAMES, AppName, ConfigError, loadAppConfig } from '@bot/config';
 import { createDataSource, resolveDatabase, runMigrations } from '@bot/database';
-import { PlatformSandbox, startPlatformSandbox } from '@bot/platforms';
+import { PLATFORM_MODULES, PlatformSandbox, startPlatformSandbox } from '@bot/platforms';
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 
@@ -89,22 +89,16 @@ async function main(): Promise<void> {
   say(`all apps ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s — Ctrl-C stops everything`);
 }
 
-const SANDBOX_VARIABLES: Record<'github' | 'slack' | 'jira', RegExp> = {
-  github: /^GITHUB_/,
-  slack: /^SLACK_/,
-  jira: /^(JIRA_|ATLASSIAN_)/,
-};
-
-/** Fakes for every platform that has no credentials, and the variables that point the apps at them. */
+/** Fakes for every registered platform that has no credentials, and the variables that point the apps at them. */
 async function startSandboxIfNeeded(
   config: ReturnType<typeof loadAppConfig>,
 ): Promise<{ fakes: PlatformSandbox; env: Record<string, string>; platforms: string[] } | undefined> {
-  const missing = (['github', 'slack', 'jira'] as const).filter((platform) => !config[platform]);
+  const missing = PLATFORM_MODULES.filter((entry) => !entry.configured(config)).map((entry) => entry.platform);
   if (config.sandbox === 'off' || missing.length === 0) return undefined;
   const fakes = await startPlatformSandbox({ oauthServiceUrl: config.baseUrl });
-  const env = Object.fromEntries(Object.entries(fakes.env).filter(([name]) => missing.some((platform) => SANDBOX_VARIABLES[platform].test(name))));
-  const urls = { github: fakes.github.url, slack: fakes.slack.url, jira: fakes.atlassian.url };
-  for (const platform of missing) say(`sandbox: no ${platform} credentials configured, using the in-repo fake at ${urls[platform]}`);
+  // Only the variables of platforms without credentials: a configured platform keeps its real ones.
+  const env = Object.assign({}, ...missing.map((platform) => fakes.envOf(platform)));
+  for (const platform of missing) say(`sandbox: no ${platform} credentials configured, using the in-repo fake at ${fakes.fakeOf(platform).url}`);
   return { fakes, env, platforms: missing };
 }
 

@@ -1,6 +1,7 @@
 import { AppConfigModule } from '@bot/config';
 import { DatabaseModule } from '@bot/database';
 import { INSTALLATION_CHANGED_CHANNEL } from '@bot/installations';
+import { PlatformsModule } from '@bot/platforms';
 import { TokenService, TokensModule } from '@bot/tokens';
 import { INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -158,7 +159,7 @@ describe('GitHub installation lifecycle through webhooks', () => {
 
 /** A TokenService as the API apps run it (cache + LISTEN invalidation), on the gateway's database. */
 async function tokenServiceOn(gateway: GatewayHarness): Promise<INestApplicationContext> {
-  @Module({ imports: [AppConfigModule.forRoot(gateway.config), DatabaseModule.forRoot(), TokensModule] })
+  @Module({ imports: [AppConfigModule.forRoot(gateway.config), DatabaseModule.forRoot(), PlatformsModule, TokensModule] })
   class TokenHost {}
   const context = await NestFactory.createApplicationContext(TokenHost, { logger: ['error'] });
   await context.init();

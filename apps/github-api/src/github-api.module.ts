@@ -1,8 +1,8 @@
 import { AppConfig, AppConfigModule } from '@bot/config';
 import { DatabaseModule } from '@bot/database';
 import { HealthModule } from '@bot/http-app';
+import { platformModule, PlatformsModule } from '@bot/platforms';
 import { DynamicModule, Module } from '@nestjs/common';
-import { GitHubPassThroughModule } from '@bot/platform-github';
 
 /** Root module of github-api. */
 @Module({})
@@ -11,7 +11,7 @@ export class GitHubApiModule {
     return {
       module: GitHubApiModule,
       // The pass-through matches every path, so it comes after the app's own routes.
-      imports: [AppConfigModule.forRoot(config), DatabaseModule.forRoot(), HealthModule, GitHubPassThroughModule],
+      imports: [AppConfigModule.forRoot(config), DatabaseModule.forRoot(), HealthModule, PlatformsModule, platformModule('github').passThrough],
     };
   }
 }

@@ -1,8 +1,8 @@
 import { AppConfig, AppConfigModule } from '@bot/config';
 import { DatabaseModule } from '@bot/database';
 import { HealthModule } from '@bot/http-app';
+import { platformModule, PlatformsModule } from '@bot/platforms';
 import { DynamicModule, Module } from '@nestjs/common';
-import { JiraPassThroughModule } from '@bot/platform-jira';
 
 /** Root module of jira-api. */
 @Module({})
@@ -10,7 +10,7 @@ export class JiraApiModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: JiraApiModule,
-      imports: [AppConfigModule.forRoot(config), DatabaseModule.forRoot(), HealthModule, JiraPassThroughModule],
+      imports: [AppConfigModule.forRoot(config), DatabaseModule.forRoot(), HealthModule, PlatformsModule, platformModule('jira').passThrough],
     };
   }
 }

@@ -1,6 +1,7 @@
 import { AppConfig, AppConfigModule } from '@bot/config';
 import { DatabaseModule } from '@bot/database';
 import { HealthModule } from '@bot/http-app';
+import { PlatformsModule } from '@bot/platforms';
 import { DynamicModule, Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { InstallModule } from './install/install.module';
@@ -17,6 +18,7 @@ export class OAuthServiceModule {
         AppConfigModule.forRoot(config),
         DatabaseModule.forRoot(),
         HealthModule,
+        PlatformsModule,
         ThrottlerModule.forRoot([{ name: 'oauth', ttl: 60_000, limit: config.oauthRateLimitPerMinute }]),
         InstallModule,
         InstallationsModule,

@@ -1,8 +1,8 @@
 import { AppConfig, AppConfigModule } from '@bot/config';
 import { DatabaseModule } from '@bot/database';
 import { HealthModule } from '@bot/http-app';
+import { platformModule, PlatformsModule } from '@bot/platforms';
 import { DynamicModule, Module } from '@nestjs/common';
-import { SlackPassThroughModule } from '@bot/platform-slack';
 
 /** Root module of slack-api. */
 @Module({})
@@ -10,7 +10,7 @@ export class SlackApiModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: SlackApiModule,
-      imports: [AppConfigModule.forRoot(config), DatabaseModule.forRoot(), HealthModule, SlackPassThroughModule],
+      imports: [AppConfigModule.forRoot(config), DatabaseModule.forRoot(), HealthModule, PlatformsModule, platformModule('slack').passThrough],
     };
   }
 }

@@ -2,7 +2,7 @@ import { AppConfig, AppConfigModule } from '@bot/config';
 import { DatabaseModule } from '@bot/database';
 import { AuditEventRepository, Installation, InstallationRepository } from '@bot/installations';
 import { jiraSite } from '@bot/platform-jira';
-import { PlatformSandbox, startPlatformSandbox } from '@bot/platforms';
+import { PlatformSandbox, PlatformsModule, startPlatformSandbox } from '@bot/platforms';
 import { buildInstallation, createTestDatabase, TestDatabase, testConfig } from '@bot/testing';
 import { TokenError, TokenService, TokenUsageRecorder, TokensModule } from '@bot/tokens';
 import { INestApplicationContext, Module } from '@nestjs/common';
@@ -14,7 +14,7 @@ import { DataSource } from 'typeorm';
 @Module({})
 class TokenServiceTestModule {
   static forRoot(config: AppConfig) {
-    return { module: TokenServiceTestModule, imports: [AppConfigModule.forRoot(config), DatabaseModule.forRoot(), TokensModule] };
+    return { module: TokenServiceTestModule, imports: [AppConfigModule.forRoot(config), DatabaseModule.forRoot(), PlatformsModule, TokensModule] };
   }
 }
 

@@ -4,3 +4,4 @@ export * from './platform-http.client';
 export * from './installation-provider';
 export * from './oauth2-authorization-url';
 export * from './provider-registry';
+export * from './platform-module';

@@ -1,4 +1,8 @@
 import type { InstallationUpsert, Platform } from '@bot/installations';
+import { UpstreamError } from './upstream.error';
+
+/** Provider error codes that mean the grant is gone for good (Atlassian/OAuth `invalid_grant`, Slack). */
+export const GRANT_REVOKED_CODES: ReadonlySet<string> = new Set(['invalid_grant', 'invalid_refresh_token', 'token_revoked', 'account_inactive']);
 
 /** Issues a stored, single-use state for an authorization request; receives the PKCE verifier when there is one. */
 export type IssueState = (codeVerifier: string | undefined) => Promise<string>;
@@ -29,6 +33,23 @@ export interface StoredCredentials {
   refreshToken: string | null;
 }
 
+/** The query of a provider callback that carries no state of ours (an install begun on the platform's own site). */
+export interface UnsolicitedCallback {
+  installationId?: string;
+  code?: string;
+  error?: string;
+}
+
+/** How such a callback is answered: 202, nothing stored, a page and a JSON message saying where the install is recorded. */
+export interface PendingInstall {
+  kind: 'pending';
+  heading: string;
+  /** HTML-free sentence for the browser page. */
+  page: string;
+  /** Sentence of the JSON answer. */
+  message: string;
+}
+
 export interface RevocationOutcome {
   /** True when the provider confirmed (or the install was already gone there). */
   revokedAtProvider: boolean;
@@ -40,6 +61,26 @@ export abstract class InstallationProvider {
   abstract readonly platform: Platform;
   /** Human name for pages and messages. */
   abstract readonly displayName: string;
+  /** Text of the install button on the landing page. */
+  abstract readonly installLabel: string;
+  /** CSS colour of the install button. */
+  abstract readonly buttonColor: string;
+  /** False when a callback is complete without a `code` (GitHub Apps name the installation instead). */
+  readonly callbackNeedsCode: boolean = true;
+  /** True when one approval can grant several installations (Jira: one per site); the answer then lists them all. */
+  readonly grantsSeveral: boolean = false;
+
+  /** True when this platform's credentials are configured. */
+  abstract configured(): boolean;
+
+  /** Base URL the browser is sent to for approving an install (a loopback URL means the sandbox fake). */
+  abstract installSiteUrl(): string;
+
+  /** What to do with a callback that has no state of ours; undefined refuses it as an invalid state. */
+  unsolicitedCallback(callback: UnsolicitedCallback): PendingInstall | undefined {
+    void callback;
+    return undefined;
+  }
 
   /** The URL the browser is sent to for approving the install; `issueState` stores the state it carries. */
   abstract authorizationUrl(issueState: IssueState): Promise<string>;
@@ -52,4 +93,14 @@ export abstract class InstallationProvider {
 
   /** Revokes at the provider where it can. */
   abstract revoke(credentials: StoredCredentials): Promise<RevocationOutcome>;
+
+  /** True when stored credentials let `refresh` produce a new token (a refresh token by default). */
+  canRefresh(credentials: StoredCredentials): boolean {
+    return Boolean(credentials.refreshToken);
+  }
+
+  /** True when a refresh failure means the grant is gone for good, so the installation needs a new install. */
+  grantRevoked(error: UpstreamError): boolean {
+    return error.providerError !== undefined && GRANT_REVOKED_CODES.has(error.providerError);
+  }
 }

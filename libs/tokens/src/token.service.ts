@@ -11,8 +11,6 @@ export const REFRESH_WINDOW_MS = 5 * 60_000;
 /** A token this close to expiry is not handed out even when its refresh failed. */
 const EXPIRY_MARGIN_MS = 10_000;
 const REFRESH_BACKOFF_MS = [250, 1000];
-/** Provider error codes that mean the grant is gone for good (Atlassian/OAuth `invalid_grant`, Slack). */
-const GRANT_REVOKED_CODES = new Set(['invalid_grant', 'invalid_refresh_token', 'token_revoked', 'account_inactive']);
 
 type RefreshOutcome =
   | { kind: 'token'; row: Installation }
@@ -161,10 +159,7 @@ export class TokenService {
   }
 
   private grantRevoked(row: Installation, error: unknown): boolean {
-    if (!(error instanceof UpstreamError)) return false;
-    if (error.providerError && GRANT_REVOKED_CODES.has(error.providerError)) return true;
-    // GitHub answers 404 when minting for an installation that no longer exists.
-    return row.platform === 'github' && error.status === 404;
+    return error instanceof UpstreamError && this.providers.find(row.platform).grantRevoked(error);
   }
 
   private transient(error: unknown): boolean {
@@ -174,7 +169,7 @@ export class TokenService {
   }
 
   private refreshable(row: Installation): boolean {
-    return row.platform === 'github' ? Boolean(row.externalInstallId) : Boolean(row.refreshToken);
+    return this.providers.find(row.platform).canRefresh(row);
   }
 
   private fresh(expiresAt: Date | null): boolean {

@@ -1,4 +1,3 @@
-import { ProvidersModule } from '@bot/platforms';
 import { Module } from '@nestjs/common';
 import { InstallationChangeListener } from './installation-change.listener';
 import { InstallationTokenRepository } from './installation-token.repository';
@@ -6,10 +5,12 @@ import { TokenCache } from './token-cache';
 import { TokenService } from './token.service';
 import { TokenUsageRecorder } from './token-usage.recorder';
 
-/** TokenService with its cache, change listener and usage recorder; needs AppConfig and DatabaseModule in scope. */
+/**
+ * TokenService with its cache, change listener and usage recorder; needs AppConfig, DatabaseModule and the
+ * platform registry's PlatformsModule (ProviderRegistry, Clock) in scope.
+ */
 @Module({
-  imports: [ProvidersModule],
   providers: [TokenService, TokenCache, InstallationChangeListener, InstallationTokenRepository, TokenUsageRecorder],
-  exports: [TokenService, TokenCache, InstallationChangeListener, TokenUsageRecorder, ProvidersModule],
+  exports: [TokenService, TokenCache, InstallationChangeListener, TokenUsageRecorder],
 })
 export class TokensModule {}

@@ -1,28 +1,11 @@
-import { GitHubWebhooksService } from '@bot/platform-github';
-import { JiraWebhooksService } from '@bot/platform-jira';
-import { SlackWebhooksService } from '@bot/platform-slack';
-import { Clock } from '@bot/providers';
-import { RawBodyReader, TaskBatcher, TaskEnqueuedNotifier, typeOrmExecutor, WebhookIntakeService, WebhookSignatureVerifier, WebhookTaskRepository } from '@bot/webhooks';
+import { PLATFORM_MODULES } from '@bot/platforms';
 import { Module } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { LifecycleModule } from '../lifecycle/lifecycle.module';
-import { WebhooksController } from './webhooks.controller';
 
-/** `POST /webhooks/{github,slack,jira}`: verification, routing, lifecycle and the durable task queue. */
+/**
+ * `POST /webhooks/<platform>…` of every registered platform: each platform's webhook part brings its
+ * controller (verification, routing, lifecycle) and shares one durable intake (libs/webhooks).
+ */
 @Module({
-  imports: [LifecycleModule],
-  controllers: [WebhooksController],
-  providers: [
-    { provide: WebhookTaskRepository, inject: [DataSource], useFactory: (dataSource: DataSource) => new WebhookTaskRepository(typeOrmExecutor(dataSource)) },
-    Clock,
-    RawBodyReader,
-    WebhookSignatureVerifier,
-    TaskBatcher,
-    TaskEnqueuedNotifier,
-    WebhookIntakeService,
-    GitHubWebhooksService,
-    SlackWebhooksService,
-    JiraWebhooksService,
-  ],
+  imports: PLATFORM_MODULES.map((entry) => entry.webhooks),
 })
 export class WebhooksModule {}

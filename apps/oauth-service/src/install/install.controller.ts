@@ -1,4 +1,5 @@
 import { Controller, Get, Param, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { PLATFORMS } from '@bot/installations';
 import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
@@ -20,7 +21,7 @@ export class InstallController {
 
   @Get('install/:platform')
   @ApiOperation({ summary: 'Start an install: 302 to the provider with a new single-use state' })
-  @ApiParam({ name: 'platform', enum: ['github', 'slack', 'jira'] })
+  @ApiParam({ name: 'platform', enum: PLATFORMS })
   @ApiResponse({ status: 302, description: 'Redirect to the provider' })
   async install(@Param('platform') platform: string, @Query() query: InstallQueryDto, @Res() response: Response): Promise<void> {
     response.redirect(302, await this.installs.start(platform, query.return_to));
@@ -28,7 +29,7 @@ export class InstallController {
 
   @Get('callback/:platform')
   @ApiOperation({ summary: 'Provider callback: consumes the state, exchanges the code, stores the installation(s)' })
-  @ApiParam({ name: 'platform', enum: ['github', 'slack', 'jira'] })
+  @ApiParam({ name: 'platform', enum: PLATFORMS })
   @ApiResponse({ status: 200, description: '{ success: true, installation_id } (Jira: also installation_ids)' })
   @ApiResponse({ status: 202, description: 'GitHub install begun on github.com: recorded from the installation webhook' })
   @ApiResponse({ status: 400, description: 'Provider error, bad/expired/reused state, unknown platform, bad callback' })
@@ -37,13 +38,9 @@ export class InstallController {
     const outcome = await this.installs.complete(platform, query);
     if (outcome.kind === 'pending') {
       if (wantsHtml(request)) {
-        response.status(202).type('html').send(this.pages.githubPending());
+        response.status(202).type('html').send(this.pages.pending(outcome.heading, outcome.page));
       } else {
-        response.status(202).json({
-          success: true,
-          pending: true,
-          message: 'installation started on github.com; it is recorded from the installation webhook',
-        });
+        response.status(202).json({ success: true, pending: true, message: outcome.message });
       }
       return;
     }
@@ -62,6 +59,6 @@ export class InstallController {
         .send(this.pages.installed(outcome.displayName, outcome.installations.map((i) => ({ name: i.externalOrgName ?? i.externalOrgId, id: i.id }))));
       return;
     }
-    response.status(200).json({ success: true, installation_id: ids[0], ...(outcome.platform === 'jira' ? { installation_ids: ids } : {}) });
+    response.status(200).json({ success: true, installation_id: ids[0], ...(outcome.grantsSeveral ? { installation_ids: ids } : {}) });
   }
 }

@@ -1,4 +1,3 @@
-import { ProvidersModule } from '@bot/platforms';
 import { Module } from '@nestjs/common';
 import { PageRenderer } from '../pages/page.renderer';
 import { InstallController } from './install.controller';
@@ -6,7 +5,6 @@ import { InstallService } from './install.service';
 
 /** The install flows of every platform. */
 @Module({
-  imports: [ProvidersModule],
   controllers: [InstallController],
   providers: [InstallService, PageRenderer],
 })

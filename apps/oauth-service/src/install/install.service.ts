@@ -1,6 +1,6 @@
 import { AppConfig } from '@bot/config';
 import { AuditEventRepository, Installation, InstallationRepository, OAuthStateRepository, Platform } from '@bot/installations';
-import { Clock, InstallCallbackError, ProviderRegistry } from '@bot/providers';
+import { Clock, InstallCallbackError, PendingInstall, ProviderRegistry } from '@bot/providers';
 import { Injectable, Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -10,8 +10,8 @@ import { InvalidStateError, ProviderDeniedError, ReturnToNotAllowedError } from 
 const STATE_TTL_MS = 10 * 60 * 1000;
 
 export type InstallOutcome =
-  | { kind: 'installed'; platform: Platform; displayName: string; installations: Installation[]; returnTo?: string }
-  | { kind: 'pending'; platform: Platform; displayName: string };
+  | { kind: 'installed'; platform: Platform; displayName: string; grantsSeveral: boolean; installations: Installation[]; returnTo?: string }
+  | (PendingInstall & { platform: Platform; displayName: string });
 
 /** Install and callback: states, provider exchanges and the upsert of the resulting installations. */
 @Injectable()
@@ -56,14 +56,13 @@ export class InstallService {
     const platform = provider.platform;
 
     if (!query.state) {
-      // Installs begun on github.com come back without our state; the installation webhook records those.
-      if (platform === 'github' && query.installation_id && !query.error) {
-        return { kind: 'pending', platform, displayName: provider.displayName };
-      }
+      // An install begun on the platform's own site comes back without our state; its provider says what that means.
+      const pending = provider.unsolicitedCallback({ installationId: query.installation_id, code: query.code, error: query.error });
+      if (pending) return { ...pending, platform, displayName: provider.displayName };
       if (query.error) throw this.denied(provider.displayName, query);
       throw new InvalidStateError('the callback has no state; start the install again from /oauth/install/' + platform);
     }
-    if (!query.error && platform !== 'github' && !query.code) {
+    if (!query.error && provider.callbackNeedsCode && !query.code) {
       throw new InstallCallbackError(`the ${provider.displayName} callback has no code`);
     }
 
@@ -102,7 +101,7 @@ export class InstallService {
     });
     for (const row of saved) this.logger.log(`${platform} installation ${row.id} stored for ${row.externalOrgName ?? row.externalOrgId}`);
     const returnTo = typeof pending.metadata['return_to'] === 'string' ? pending.metadata['return_to'] : undefined;
-    return { kind: 'installed', platform, displayName: provider.displayName, installations: saved, returnTo };
+    return { kind: 'installed', platform, displayName: provider.displayName, grantsSeveral: provider.grantsSeveral, installations: saved, returnTo };
   }
 
   private denied(displayName: string, query: CallbackQueryDto): ProviderDeniedError {

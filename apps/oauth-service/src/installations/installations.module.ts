@@ -1,4 +1,3 @@
-import { ProvidersModule } from '@bot/platforms';
 import { Module } from '@nestjs/common';
 import { AdminApiKeyGuard } from './admin-api-key.guard';
 import { InstallationsController } from './installations.controller';
@@ -6,7 +5,6 @@ import { InstallationsService } from './installations.service';
 
 /** `/oauth/installations` admin API. */
 @Module({
-  imports: [ProvidersModule],
   controllers: [InstallationsController],
   providers: [InstallationsService, AdminApiKeyGuard],
 })

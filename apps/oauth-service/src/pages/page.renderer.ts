@@ -9,7 +9,6 @@ const STYLE = `
   h1 { font-size: 1.5rem; margin-top: 0; }
   .buttons { display: flex; flex-direction: column; gap: 12px; margin: 24px 0; }
   a.button { display: block; text-align: center; padding: 12px 16px; border-radius: 8px; color: #fff; text-decoration: none; font-weight: 600; }
-  a.github { background: #24292f; } a.slack { background: #4a154b; } a.jira { background: #0052cc; }
   .note { color: #5b6270; font-size: .9rem; }
   .banner { background: #fff4d6; border: 1px solid #f0c36d; padding: 8px 12px; border-radius: 6px; font-size: .9rem; }
   .ok { color: #1a7f37; } .fail { color: #cf222e; }
@@ -19,20 +18,23 @@ const STYLE = `
 export interface PlatformButton {
   platform: string;
   label: string;
+  /** CSS colour of the button. */
+  color: string;
 }
 
 /** Server-rendered pages of the oauth-service: plain HTML and CSS, every dynamic value escaped. */
 @Injectable()
 export class PageRenderer {
   /** The landing page with one install button per configured platform. */
-  index(buttons: PlatformButton[], sandbox: boolean): string {
+  index(buttons: PlatformButton[], sandbox: boolean, platformNames: string[]): string {
     const body = buttons.length
       ? `<div class="buttons">${buttons
           .map((b) => `<a class="button ${escape(b.platform)}" href="/oauth/install/${escape(b.platform)}">${escape(b.label)}</a>`)
           .join('')}</div>`
-      : '<p>No platform is configured on this server yet. Set the GitHub, Slack or Jira credentials (see .env.example).</p>';
+      : `<p>No platform is configured on this server yet. Set the ${escape(orList(platformNames))} credentials (see .env.example).</p>`;
     const banner = sandbox ? '<p class="banner">Sandbox mode: installs go to in-repo fakes of the platforms, no account is needed.</p>' : '';
-    return this.page('Install the bot', `<h1>Install the bot</h1>${banner}<p>Add the bot to your organisation:</p>${body}`);
+    const colors = buttons.map((b) => `a.${cssName(b.platform)} { background: ${cssColor(b.color)}; }`).join(' ');
+    return this.page('Install the bot', `<h1>Install the bot</h1>${banner}<p>Add the bot to your organisation:</p>${body}`, colors);
   }
 
   /** After a successful callback. */
@@ -44,12 +46,9 @@ export class PageRenderer {
     );
   }
 
-  /** A GitHub install that began on github.com: the installation webhook records it. */
-  githubPending(): string {
-    return this.page(
-      'Installation received',
-      '<h1>GitHub installation received</h1><p>This install was started on github.com, so it is recorded from GitHub’s installation webhook rather than from this page. It will appear in the installations list shortly.</p><p><a href="/">Back</a></p>',
-    );
+  /** An install that began on the platform's own site and is recorded another way (GitHub: its installation webhook). */
+  pending(heading: string, text: string): string {
+    return this.page('Installation received', `<h1>${escape(heading)}</h1><p>${escape(text)}</p><p><a href="/">Back</a></p>`);
   }
 
   /** Any failure, with its status and a message that holds no secret. */
@@ -60,7 +59,22 @@ export class PageRenderer {
     );
   }
 
-  private page(title: string, content: string): string {
-    return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escape(title)}</title><style>${STYLE}</style></head><body><main>${content}</main></body></html>`;
+  private page(title: string, content: string, extraStyle = ''): string {
+    return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escape(title)}</title><style>${STYLE}${extraStyle}</style></head><body><main>${content}</main></body></html>`;
   }
+}
+
+/** `GitHub, Slack or Jira`. */
+function orList(names: string[]): string {
+  return names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}` : (names[0] ?? 'a platform');
+}
+
+/** A platform name as a CSS class (they are lower-case words; anything else is dropped). */
+function cssName(name: string): string {
+  return name.replace(/[^a-z0-9-]/gi, '');
+}
+
+/** A colour from the platform registry, kept to hex so it cannot break out of the style sheet. */
+function cssColor(color: string): string {
+  return /^#[0-9a-f]{3,8}$/i.test(color) ? color : '#1d2129';
 }

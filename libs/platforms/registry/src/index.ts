@@ -1,3 +1,4 @@
+export * from './registry';
 export * from './platforms.module';
 export * from './platform-clients.module';
 export * from './sandbox';

@@ -1,14 +1,15 @@
+import { InstallationApiClient } from '@bot/platform-clients';
 import { TokensModule } from '@bot/tokens';
 import { Module } from '@nestjs/common';
-import { InstallationApiClient } from '@bot/platform-clients';
-import { GitHubClient } from '@bot/platform-github';
-import { JiraClient } from '@bot/platform-jira';
-import { SlackClient } from '@bot/platform-slack';
+import { PlatformsModule } from './platforms.module';
+import { PLATFORM_MODULES } from './registry';
 
-/** Typed GitHub, Slack and Jira clients for code in this repo; needs AppConfig and DatabaseModule in scope. */
+const clients = PLATFORM_MODULES.flatMap((entry) => [...entry.clients]);
+
+/** Typed clients of every registered platform for code in this repo; needs AppConfig and DatabaseModule in scope. */
 @Module({
-  imports: [TokensModule],
-  providers: [InstallationApiClient, GitHubClient, SlackClient, JiraClient],
-  exports: [GitHubClient, SlackClient, JiraClient],
+  imports: [PlatformsModule, TokensModule],
+  providers: [InstallationApiClient, ...clients],
+  exports: clients,
 })
 export class PlatformClientsModule {}

@@ -1,59 +1,50 @@
-import { generateKeyPairSync } from 'node:crypto';
-import { FakeGitHub } from '@bot/platform-github';
-import { FakeAtlassian } from '@bot/platform-jira';
-import { FakeSlack } from '@bot/platform-slack';
+import type { PlatformSandboxPart, SandboxFake } from '@bot/providers';
+import { PLATFORM_MODULES, RegisteredPlatform } from './registry';
 
-/** The three fakes running together, and the environment that points the apps at them. */
-export interface PlatformSandbox {
-  github: FakeGitHub;
-  slack: FakeSlack;
-  atlassian: FakeAtlassian;
-  /** Credentials and base-URL variables for the apps (GITHUB_*, SLACK_*, JIRA_*, *_BASE_URL). */
+type Part = RegisteredPlatform['sandbox'];
+type FakeOf<P> = P extends PlatformSandboxPart<string, infer Fake, object> ? Fake : never;
+type OptionsOf<P> = P extends PlatformSandboxPart<string, SandboxFake, infer Options> ? Options : never;
+type Intersection<U> = (U extends unknown ? (value: U) => void : never) extends (value: infer I) => void ? I : never;
+
+/** Options of the sandbox: the oauth-service URL, ports by fake name, and each platform's own options. */
+export type PlatformSandboxOptions = { oauthServiceUrl?: string; ports?: Partial<Record<Part['name'], number>> } & Intersection<OptionsOf<Part>>;
+
+/** The fakes of every registered platform running together, and the environment that points the apps at them. */
+export type PlatformSandbox = { [P in Part as P['name']]: FakeOf<P> } & {
+  /** Credentials and base-URL variables of every platform for the apps (GITHUB_*, SLACK_*, JIRA_*, *_BASE_URL). */
   env: Record<string, string>;
-  /** Tells the fake GitHub where the oauth-service's callback is, once its URL is known. */
-  setOAuthServiceUrl(baseUrl: string): void;
+  /** The variables of one platform only (for a machine that has real credentials for the others). */
+  envOf(platform: RegisteredPlatform['platform']): Record<string, string>;
+  /** The running fake of one platform. */
+  fakeOf(platform: RegisteredPlatform['platform']): SandboxFake;
   stop(): Promise<void>;
-}
+};
 
 /**
- * Starts fakes of GitHub, Slack and Atlassian on loopback with a fresh GitHub App key pair. Installs and grants
- * seed the data their APIs answer with (a `demo` repository, a workspace's channels and users, a site's SBX
- * project), so the API apps have something to forward to straight after an install.
+ * Starts the fake of every registered platform on loopback. Installs and grants seed the data their APIs answer
+ * with (a `demo` repository, a workspace's channels and users, a site's SBX project), so the API apps have
+ * something to forward to straight after an install.
  */
-export async function startPlatformSandbox(options: { oauthServiceUrl?: string; slackRotation?: boolean; ports?: { github?: number; slack?: number; atlassian?: number } } = {}): Promise<PlatformSandbox> {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const appId = '424242';
-  const appSlug = 'sandbox-bot';
-  const github = await new FakeGitHub({ appId, appSlug, publicKey }).start(options.ports?.github);
-  const slack = await new FakeSlack({ clientId: '1111.2222', clientSecret: 'sandbox-slack-client-secret', rotation: options.slackRotation }).start(options.ports?.slack);
-  const atlassian = await new FakeAtlassian({ clientId: 'sandbox-jira-client', clientSecret: 'sandbox-jira-client-secret' }).start(options.ports?.atlassian);
-  const sandbox: PlatformSandbox = {
-    github,
-    slack,
-    atlassian,
-    env: {
-      GITHUB_APP_ID: appId,
-      GITHUB_APP_NAME: appSlug,
-      GITHUB_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-      GITHUB_WEBHOOK_SECRET: 'sandbox-github-webhook-secret',
-      GITHUB_BASE_URL: github.url,
-      GITHUB_API_BASE_URL: github.url,
-      SLACK_CLIENT_ID: '1111.2222',
-      SLACK_CLIENT_SECRET: 'sandbox-slack-client-secret',
-      SLACK_SIGNING_SECRET: 'sandbox-slack-signing-secret',
-      SLACK_BASE_URL: slack.url,
-      JIRA_CLIENT_ID: 'sandbox-jira-client',
-      JIRA_CLIENT_SECRET: 'sandbox-jira-client-secret',
-      ATLASSIAN_AUTH_BASE_URL: atlassian.url,
-      ATLASSIAN_API_BASE_URL: atlassian.url,
-    },
-    setOAuthServiceUrl: (baseUrl) => {
-      github.options.setupUrl = `${baseUrl.replace(/\/$/, '')}/oauth/callback/github`;
-    },
-    stop: async () => {
-      await Promise.all([github.stop(), slack.stop(), atlassian.stop()]);
-    },
+export async function startPlatformSandbox(options: PlatformSandboxOptions = {} as PlatformSandboxOptions): Promise<PlatformSandbox> {
+  const started: { platform: RegisteredPlatform['platform']; name: string; fake: SandboxFake; env: Record<string, string> }[] = [];
+  for (const entry of PLATFORM_MODULES) {
+    const part = entry.sandbox as PlatformSandboxPart;
+    const ports = (options.ports ?? {}) as Record<string, number | undefined>;
+    const { fake, env } = await part.start({ ...options, port: ports[part.name] });
+    started.push({ platform: entry.platform, name: part.name, fake, env });
+  }
+  const find = (platform: string) => {
+    const found = started.find((item) => item.platform === platform);
+    if (!found) throw new Error(`no sandbox fake for ${platform}`);
+    return found;
   };
-  if (options.oauthServiceUrl) sandbox.setOAuthServiceUrl(options.oauthServiceUrl);
-  return sandbox;
+  return {
+    ...Object.fromEntries(started.map((item) => [item.name, item.fake])),
+    env: Object.assign({}, ...started.map((item) => item.env)),
+    envOf: (platform) => ({ ...find(platform).env }),
+    fakeOf: (platform) => find(platform).fake,
+    stop: async () => {
+      await Promise.all(started.map((item) => item.fake.stop()));
+    },
+  } as PlatformSandbox;
 }

@@ -5,14 +5,17 @@ import {
   InstallCallback,
   InstallCallbackError,
   IssueState,
+  PendingInstall,
   PlatformHttpClient,
   PlatformRequest,
   ProviderInstallation,
   RevocationOutcome,
   StoredCredentials,
   TokenSet,
+  UnsolicitedCallback,
   UpstreamError,
 } from '@bot/providers';
+import { githubConfigured } from '../config';
 import { GitHubAppJwtSigner } from './github-app-jwt.signer';
 
 interface GitHubInstallation {
@@ -40,6 +43,10 @@ const API_HEADERS = { accept: 'application/vnd.github+json', 'x-github-api-versi
 export class GitHubAppProvider extends InstallationProvider {
   readonly platform = 'github' as const;
   readonly displayName = 'GitHub';
+  readonly installLabel = 'Add to GitHub';
+  readonly buttonColor = '#24292f';
+  // The app acts as itself, not as the installing user: the callback names the installation and `code` is unused.
+  override readonly callbackNeedsCode = false;
 
   constructor(
     private readonly config: AppConfig,
@@ -47,6 +54,34 @@ export class GitHubAppProvider extends InstallationProvider {
     private readonly jwt: GitHubAppJwtSigner,
   ) {
     super();
+  }
+
+  configured(): boolean {
+    return githubConfigured(this.config);
+  }
+
+  installSiteUrl(): string {
+    return this.config.upstream.githubBaseUrl;
+  }
+
+  // Installs begun on github.com come back without our state; the installation webhook records those.
+  override unsolicitedCallback(callback: UnsolicitedCallback): PendingInstall | undefined {
+    if (!callback.installationId || callback.error) return undefined;
+    return {
+      kind: 'pending',
+      heading: 'GitHub installation received',
+      page: 'This install was started on github.com, so it is recorded from GitHub’s installation webhook rather than from this page. It will appear in the installations list shortly.',
+      message: 'installation started on github.com; it is recorded from the installation webhook',
+    };
+  }
+
+  override canRefresh(credentials: StoredCredentials): boolean {
+    return Boolean(credentials.externalInstallId);
+  }
+
+  // GitHub answers 404 when minting for an installation that no longer exists.
+  override grantRevoked(error: UpstreamError): boolean {
+    return super.grantRevoked(error) || error.status === 404;
   }
 
   async authorizationUrl(issueState: IssueState): Promise<string> {

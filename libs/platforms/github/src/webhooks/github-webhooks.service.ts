@@ -1,6 +1,8 @@
+import { AppConfig } from '@bot/config';
 import { Clock } from '@bot/providers';
 import {
   AcceptedDelivery,
+  assertVerified,
   bodyDigestId,
   header,
   Headers,
@@ -8,9 +10,9 @@ import {
   isObject,
   parseJsonObject,
   shortString,
+  verifyHubSignature,
   WebhookIntakeService,
   WebhookRejectedError,
-  WebhookSignatureVerifier,
 } from '@bot/webhooks';
 import { Injectable } from '@nestjs/common';
 import { GitHubLifecycleService } from './github-lifecycle.service';
@@ -19,14 +21,14 @@ import { GitHubLifecycleService } from './github-lifecycle.service';
 @Injectable()
 export class GitHubWebhooksService {
   constructor(
-    private readonly verifier: WebhookSignatureVerifier,
+    private readonly config: AppConfig,
     private readonly intake: WebhookIntakeService,
     private readonly lifecycle: GitHubLifecycleService,
     private readonly clock: Clock,
   ) {}
 
   async receive(rawBody: Buffer, headers: Headers): Promise<AcceptedDelivery> {
-    this.verifier.github(rawBody, headers);
+    this.verify(rawBody, headers);
     const event = header(headers, 'x-github-event');
     if (!event) throw WebhookRejectedError.malformed('the X-GitHub-Event header is missing');
     const raw = rawBody.toString('utf8');
@@ -49,6 +51,13 @@ export class GitHubWebhooksService {
       route: installId ? { by: 'external_install_id', value: installId } : { by: 'none' },
       lifecycle: this.lifecycle.stepFor(event, payload, deliveryId),
     });
+  }
+
+  /** `X-Hub-Signature-256` under GITHUB_WEBHOOK_SECRET; a 401 unless it holds. */
+  private verify(rawBody: Buffer, headers: Headers): void {
+    const secret = this.config.github?.webhookSecret;
+    if (!secret) throw WebhookRejectedError.unverified('GitHub deliveries cannot be verified: GITHUB_WEBHOOK_SECRET is not configured', 'not_configured');
+    assertVerified(verifyHubSignature(secret, rawBody, header(headers, 'x-hub-signature-256'), 'X-Hub-Signature-256'));
   }
 }
 

@@ -15,6 +15,7 @@ import {
   TokenSet,
   UpstreamError,
 } from '@bot/providers';
+import { jiraConfigured } from '../config';
 
 /** Scopes from the guide; `offline_access` is what yields a refresh token. */
 export const JIRA_SCOPES = ['read:jira-work', 'write:jira-work', 'read:jira-user', 'offline_access'];
@@ -39,6 +40,9 @@ interface AccessibleResource {
 export class JiraOAuthProvider extends InstallationProvider {
   readonly platform = 'jira' as const;
   readonly displayName = 'Jira';
+  readonly installLabel = 'Add to Jira';
+  readonly buttonColor = '#0052cc';
+  override readonly grantsSeveral = true;
 
   constructor(
     private readonly config: AppConfig,
@@ -46,6 +50,14 @@ export class JiraOAuthProvider extends InstallationProvider {
     private readonly clock: Clock,
   ) {
     super();
+  }
+
+  configured(): boolean {
+    return jiraConfigured(this.config);
+  }
+
+  installSiteUrl(): string {
+    return this.config.upstream.atlassianAuthBaseUrl;
   }
 
   authorizationUrl(issueState: IssueState): Promise<string> {

@@ -1,7 +1,9 @@
 import { InstallationRepository } from '@bot/installations';
+import { AppConfig } from '@bot/config';
 import { Clock } from '@bot/providers';
 import {
   AcceptedDelivery,
+  assertVerified,
   bodyDigestId,
   header,
   Headers,
@@ -9,11 +11,12 @@ import {
   isObject,
   parseJsonObject,
   shortString,
+  verifyHubSignature,
   WebhookIntakeService,
   WebhookRejectedError,
-  WebhookSignatureVerifier,
 } from '@bot/webhooks';
 import { Injectable } from '@nestjs/common';
+import { verifyJiraWebhookJwt } from './jira-jwt';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -25,14 +28,14 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 @Injectable()
 export class JiraWebhooksService {
   constructor(
-    private readonly verifier: WebhookSignatureVerifier,
+    private readonly config: AppConfig,
     private readonly intake: WebhookIntakeService,
     private readonly installations: InstallationRepository,
     private readonly clock: Clock,
   ) {}
 
   async receiveAppWebhook(rawBody: Buffer, headers: Headers): Promise<AcceptedDelivery> {
-    this.verifier.jiraApp(headers);
+    this.verifyAppJwt(headers);
     const raw = rawBody.toString('utf8');
     const payload = parseJsonObject(raw, 'the Jira payload');
     const site = siteOf(payload);
@@ -46,10 +49,18 @@ export class JiraWebhooksService {
     if (!installation || installation.platform !== 'jira' || installation.status === 'revoked' || !installation.webhookSecret) {
       throw WebhookRejectedError.unverified('the X-Hub-Signature cannot be verified: no live Jira installation with a webhook secret has this id');
     }
-    this.verifier.jiraAdmin(installation.webhookSecret, rawBody, headers);
+    assertVerified(verifyHubSignature(installation.webhookSecret, rawBody, header(headers, 'x-hub-signature'), 'X-Hub-Signature'));
     const raw = rawBody.toString('utf8');
     const payload = parseJsonObject(raw, 'the Jira payload');
     return this.accept(rawBody, raw, payload, headers, { by: 'installation_id', value: installation.id }, installation.externalOrgId);
+  }
+
+  /** Dynamic webhooks: the Authorization JWT under JIRA_CLIENT_SECRET; a 401 unless it holds. */
+  private verifyAppJwt(headers: Headers): void {
+    const secret = this.config.jira?.clientSecret;
+    if (!secret) throw WebhookRejectedError.unverified('Jira deliveries cannot be verified: JIRA_CLIENT_SECRET is not configured', 'not_configured');
+    const check = verifyJiraWebhookJwt(header(headers, 'authorization'), secret, Math.floor(this.clock.now().getTime() / 1000));
+    if (!check.valid) throw WebhookRejectedError.unverified(check.reason);
   }
 
   private accept(rawBody: Buffer, raw: string, payload: Record<string, unknown>, headers: Headers, route: InstallationRoute, orgId: string | null): Promise<AcceptedDelivery> {

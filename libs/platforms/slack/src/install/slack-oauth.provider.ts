@@ -16,6 +16,7 @@ import {
   TokenSet,
   UpstreamError,
 } from '@bot/providers';
+import { slackConfigured } from '../config';
 
 /** Bot scopes the guide's Slack app asks for. */
 export const SLACK_BOT_SCOPES = ['chat:write', 'channels:read', 'app_mentions:read', 'users:read', 'reactions:write'];
@@ -41,6 +42,8 @@ interface SlackOAuthAccess {
 export class SlackOAuthProvider extends InstallationProvider {
   readonly platform = 'slack' as const;
   readonly displayName = 'Slack';
+  readonly installLabel = 'Add to Slack';
+  readonly buttonColor = '#4a154b';
 
   constructor(
     private readonly config: AppConfig,
@@ -48,6 +51,14 @@ export class SlackOAuthProvider extends InstallationProvider {
     private readonly clock: Clock,
   ) {
     super();
+  }
+
+  configured(): boolean {
+    return slackConfigured(this.config);
+  }
+
+  installSiteUrl(): string {
+    return this.config.upstream.slackBaseUrl;
   }
 
   authorizationUrl(issueState: IssueState): Promise<string> {

@@ -1,6 +1,8 @@
+import { AppConfig } from '@bot/config';
 import { Clock } from '@bot/providers';
 import {
   AcceptedDelivery,
+  assertVerified,
   bodyDigestId,
   Delivery,
   header,
@@ -11,10 +13,10 @@ import {
   shortString,
   WebhookIntakeService,
   WebhookRejectedError,
-  WebhookSignatureVerifier,
 } from '@bot/webhooks';
 import { Injectable } from '@nestjs/common';
 import { SlackLifecycleService } from './slack-lifecycle.service';
+import { verifySlackSignature } from './slack-signature';
 
 /** What the controller answers Slack: the challenge, a queued event (JSON), or an empty 200 (interactivity, commands). */
 export type SlackAnswer = { kind: 'challenge'; challenge: string } | { kind: 'event'; accepted: AcceptedDelivery } | { kind: 'ack'; accepted: AcceptedDelivery };
@@ -26,14 +28,14 @@ export type SlackAnswer = { kind: 'challenge'; challenge: string } | { kind: 'ev
 @Injectable()
 export class SlackWebhooksService {
   constructor(
-    private readonly verifier: WebhookSignatureVerifier,
+    private readonly config: AppConfig,
     private readonly intake: WebhookIntakeService,
     private readonly lifecycle: SlackLifecycleService,
     private readonly clock: Clock,
   ) {}
 
   async receive(rawBody: Buffer, headers: Headers): Promise<SlackAnswer> {
-    this.verifier.slack(rawBody, headers);
+    this.verify(rawBody, headers);
     const raw = rawBody.toString('utf8');
     const contentType = (header(headers, 'content-type') ?? '').toLowerCase();
     if (contentType.startsWith('application/json')) return this.eventsApi(rawBody, raw);
@@ -41,6 +43,20 @@ export class SlackWebhooksService {
       return { kind: 'ack', accepted: await this.intake.accept(this.formDelivery(rawBody, raw)) };
     }
     throw WebhookRejectedError.malformed('a Slack request body is JSON (Events API) or a form (interactivity, slash commands)');
+  }
+
+  /** v0 signature under SLACK_SIGNING_SECRET, timestamp within five minutes; a 401 unless it holds. */
+  private verify(rawBody: Buffer, headers: Headers): void {
+    const secret = this.config.slack?.signingSecret;
+    if (!secret) throw WebhookRejectedError.unverified('Slack requests cannot be verified: SLACK_SIGNING_SECRET is not configured', 'not_configured');
+    assertVerified(
+      verifySlackSignature(
+        secret,
+        rawBody,
+        { timestamp: header(headers, 'x-slack-request-timestamp'), signature: header(headers, 'x-slack-signature') },
+        Math.floor(this.clock.now().getTime() / 1000),
+      ),
+    );
   }
 
   private async eventsApi(rawBody: Buffer, raw: string): Promise<SlackAnswer> {

@@ -1,0 +1,28 @@
+import { InstallationLifecycleRepository } from '@bot/installations';
+import { Clock } from '@bot/providers';
+import { Module } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { typeOrmExecutor } from '../queue/sql-executor';
+import { WebhookTaskRepository } from '../queue/webhook-task.repository';
+import { RawBodyReader } from './raw-body.reader';
+import { TaskBatcher } from './task-batcher';
+import { TaskEnqueuedNotifier } from './task-enqueued.notifier';
+import { WebhookIntakeService } from './webhook-intake.service';
+
+/**
+ * What every platform's webhook part builds on: the raw-body reader, the durable intake (batcher, notifier) and
+ * the lifecycle repository. One instance per app, shared by the platforms' webhook modules that import it.
+ */
+@Module({
+  providers: [
+    { provide: WebhookTaskRepository, inject: [DataSource], useFactory: (dataSource: DataSource) => new WebhookTaskRepository(typeOrmExecutor(dataSource)) },
+    Clock,
+    RawBodyReader,
+    TaskBatcher,
+    TaskEnqueuedNotifier,
+    WebhookIntakeService,
+    InstallationLifecycleRepository,
+  ],
+  exports: [Clock, RawBodyReader, WebhookIntakeService, InstallationLifecycleRepository],
+})
+export class WebhookIntakeModule {}
