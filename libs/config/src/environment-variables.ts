@@ -1,6 +1,5 @@
 import { parseEncryptionKey } from '@bot/crypto';
 import { Transform } from 'class-transformer';
-import { createPrivateKey } from 'node:crypto';
 import {
   IsIn,
   IsInt,
@@ -16,8 +15,8 @@ import {
   getMetadataStorage,
 } from 'class-validator';
 
-const URL_PATTERN = /^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/;
-const URL_MESSAGE = 'must be an http(s) URL without query or fragment';
+export const URL_PATTERN = /^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/;
+export const URL_MESSAGE = 'must be an http(s) URL without query or fragment';
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 
 function IsEncryptionKeyList(options?: ValidationOptions): PropertyDecorator {
@@ -44,33 +43,7 @@ function IsEncryptionKeyList(options?: ValidationOptions): PropertyDecorator {
   );
 }
 
-function IsPemPrivateKey(options?: ValidationOptions): PropertyDecorator {
-  return ValidateBy(
-    {
-      name: 'isPemPrivateKey',
-      validator: {
-        validate: (value: unknown) => {
-          if (typeof value !== 'string') return false;
-          try {
-            createPrivateKey(normalisePem(value));
-            return true;
-          } catch {
-            return false;
-          }
-        },
-        defaultMessage: buildMessage((prefix) => `${prefix}$property must be a PEM private key (\\n escapes are accepted)`, options),
-      },
-    },
-    options,
-  );
-}
-
-/** PEM text from an environment variable, where newlines are often written as `\n`. */
-export function normalisePem(value: string): string {
-  return value.includes('\\n') ? value.replace(/\\n/g, '\n') : value;
-}
-
-/** The raw environment as the apps read it; names are SPEC's variable names. */
+/** The raw environment as the apps read it, except each platform's own variables (libs/config/src/platforms); names are SPEC's variable names. */
 export class EnvironmentVariables {
   @IsOptional() @IsIn(['development', 'production', 'test'])
   NODE_ENV?: string;
@@ -117,72 +90,6 @@ export class EnvironmentVariables {
   @IsOptional() @IsString() @MinLength(16, { message: 'SERVICE_API_KEY must be at least 16 characters' })
   SERVICE_API_KEY?: string;
 
-  @IsOptional() @Matches(/^\d+$/, { message: 'GITHUB_APP_ID must be the numeric app id' })
-  GITHUB_APP_ID?: string;
-
-  @IsOptional() @Matches(/^[a-z0-9][a-z0-9-]*$/i, { message: 'GITHUB_APP_NAME must be the app slug (letters, digits, dashes)' })
-  GITHUB_APP_NAME?: string;
-
-  @IsOptional() @IsString()
-  GITHUB_CLIENT_ID?: string;
-
-  @IsOptional() @IsString()
-  GITHUB_CLIENT_SECRET?: string;
-
-  @IsOptional() @IsPemPrivateKey()
-  GITHUB_PRIVATE_KEY?: string;
-
-  @IsOptional() @IsString()
-  GITHUB_WEBHOOK_SECRET?: string;
-
-  @IsOptional() @IsString()
-  SLACK_CLIENT_ID?: string;
-
-  @IsOptional() @IsString()
-  SLACK_CLIENT_SECRET?: string;
-
-  @IsOptional() @IsString()
-  SLACK_SIGNING_SECRET?: string;
-
-  @IsOptional() @IsString()
-  SLACK_STATE_SECRET?: string;
-
-  @IsOptional() @IsString()
-  JIRA_CLIENT_ID?: string;
-
-  @IsOptional() @IsString()
-  JIRA_CLIENT_SECRET?: string;
-
-  @IsOptional() @Matches(URL_PATTERN, { message: `GITHUB_BASE_URL ${URL_MESSAGE}` })
-  GITHUB_BASE_URL?: string;
-
-  @IsOptional() @Matches(URL_PATTERN, { message: `GITHUB_API_BASE_URL ${URL_MESSAGE}` })
-  GITHUB_API_BASE_URL?: string;
-
-  @IsOptional() @Matches(URL_PATTERN, { message: `SLACK_BASE_URL ${URL_MESSAGE}` })
-  SLACK_BASE_URL?: string;
-
-  @IsOptional() @Matches(URL_PATTERN, { message: `ATLASSIAN_AUTH_BASE_URL ${URL_MESSAGE}` })
-  ATLASSIAN_AUTH_BASE_URL?: string;
-
-  @IsOptional() @Matches(URL_PATTERN, { message: `ATLASSIAN_API_BASE_URL ${URL_MESSAGE}` })
-  ATLASSIAN_API_BASE_URL?: string;
-
-  @IsOptional() @IsString()
-  GITHUB_TOKEN?: string;
-
-  @IsOptional() @IsString()
-  SLACK_BOT_TOKEN?: string;
-
-  @IsOptional() @IsString()
-  JIRA_API_TOKEN?: string;
-
-  @IsOptional() @Matches(URL_PATTERN, { message: `JIRA_BASE_URL ${URL_MESSAGE}` })
-  JIRA_BASE_URL?: string;
-
-  @IsOptional() @IsString()
-  JIRA_EMAIL?: string;
-
   @IsOptional() @IsIn(['auto', 'off'], { message: 'SANDBOX must be auto or off' })
   SANDBOX?: string;
 
@@ -208,10 +115,10 @@ export class EnvironmentVariables {
   WEBHOOK_BODY_LIMIT?: string;
 }
 
-/** Every variable the apps read, in declaration order. */
-export function environmentVariableNames(): string[] {
+/** Names of the variables a validation class declares, in declaration order. */
+export function declaredVariableNames(target: new () => object): string[] {
   const names = getMetadataStorage()
-    .getTargetValidationMetadatas(EnvironmentVariables, '', true, false)
+    .getTargetValidationMetadatas(target, '', true, false)
     .map((metadata) => metadata.propertyName);
   return [...new Set(names)];
 }

@@ -2,4 +2,5 @@ export * from './app-name';
 export * from './app-config';
 export * from './app-config.module';
 export * from './load-app-config';
-export { environmentVariableNames, normalisePem } from './environment-variables';
+export { normalisePem } from './platforms/github.config';
+export type { PlatformConfig } from './platforms/platform-config';

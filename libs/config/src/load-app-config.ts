@@ -7,7 +7,9 @@ import { isAbsolute, join } from 'node:path';
 import { AppConfig, NodeEnv } from './app-config';
 import { AppName, DEFAULT_PORTS } from './app-name';
 import { DevSecretStore } from './dev-secret-store';
-import { EnvironmentVariables, normalisePem } from './environment-variables';
+import { declaredVariableNames, EnvironmentVariables } from './environment-variables';
+import { PLATFORM_CONFIGS } from './platforms';
+import { Env, PlatformConfigPart, stripSlash } from './platforms/platform-config';
 
 /** Start-up configuration failure; its message is one line naming every offending variable. */
 export class ConfigError extends Error {
@@ -24,13 +26,10 @@ export interface LoadAppConfigOptions {
   cwd?: string;
 }
 
-type Env = Record<string, string | undefined>;
-
-const PLATFORM_GROUPS: { platform: string; required: string[]; optional: string[] }[] = [
-  { platform: 'GitHub', required: ['GITHUB_APP_ID', 'GITHUB_APP_NAME', 'GITHUB_PRIVATE_KEY'], optional: ['GITHUB_CLIENT_ID', 'GITHUB_CLIENT_SECRET', 'GITHUB_WEBHOOK_SECRET'] },
-  { platform: 'Slack', required: ['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET'], optional: ['SLACK_SIGNING_SECRET', 'SLACK_STATE_SECRET'] },
-  { platform: 'Jira', required: ['JIRA_CLIENT_ID', 'JIRA_CLIENT_SECRET'], optional: [] },
-];
+/** Every variable the apps read: the core ones, then each platform's. */
+export function environmentVariableNames(): string[] {
+  return [...new Set([EnvironmentVariables, ...PLATFORM_CONFIGS.map((platform) => platform.variables)].flatMap(declaredVariableNames))];
+}
 
 /** Secrets with no safe default: required in production, generated and kept under `.data/` otherwise. */
 const DEV_GENERATED_SECRETS = ['TOKEN_ENCRYPTION_KEY', 'ADMIN_API_KEY', 'SERVICE_API_KEY'] as const;
@@ -50,8 +49,9 @@ export function loadAppConfig(appName: AppName, options: LoadAppConfigOptions = 
     if (value !== undefined && value.trim() === '') delete env[name];
   }
 
-  const vars = plainToInstance(EnvironmentVariables, env, { excludeExtraneousValues: false });
-  const problems = flattenErrors(validateSync(vars, { skipMissingProperties: false }));
+  const problems = [EnvironmentVariables, ...PLATFORM_CONFIGS.map((platform) => platform.variables)].flatMap((variables) =>
+    flattenErrors(validateSync(plainToInstance(variables, env, { excludeExtraneousValues: false }), { skipMissingProperties: false })),
+  );
   const nodeEnv = (env['NODE_ENV'] ?? 'development') as NodeEnv;
   const production = nodeEnv === 'production';
 
@@ -60,11 +60,11 @@ export function loadAppConfig(appName: AppName, options: LoadAppConfigOptions = 
       if (!env[name]) problems.push(`${name} is required when NODE_ENV=production`);
     }
   }
-  for (const group of PLATFORM_GROUPS) {
+  for (const group of PLATFORM_CONFIGS) {
     const present = [...group.required, ...group.optional].filter((name) => env[name]);
     if (present.length === 0) continue;
     for (const name of group.required) {
-      if (!env[name]) problems.push(`${name} is required because ${present[0]} is set (${group.platform} is partly configured)`);
+      if (!env[name]) problems.push(`${name} is required because ${present[0]} is set (${group.displayName} is partly configured)`);
     }
   }
   if (problems.length > 0) {
@@ -95,6 +95,12 @@ export function loadAppConfig(appName: AppName, options: LoadAppConfigOptions = 
     .map((prefix) => new URL(prefix.trim()))
     .map((url) => ({ origin: url.origin, pathname: url.pathname }));
 
+  const parts: PlatformConfigPart[] = PLATFORM_CONFIGS.map((platform) => platform.read(env));
+  const platforms = Object.assign({}, ...parts, {
+    upstream: Object.assign({}, ...parts.map((part) => part.upstream)),
+    legacy: Object.assign({}, ...parts.map((part) => part.legacy)),
+  }) as Pick<AppConfig, 'github' | 'slack' | 'jira' | 'upstream' | 'legacy'>;
+
   const config: AppConfig = {
     appName,
     nodeEnv,
@@ -109,39 +115,7 @@ export function loadAppConfig(appName: AppName, options: LoadAppConfigOptions = 
     encryption: { current: parseEncryptionKey(secret('TOKEN_ENCRYPTION_KEY')), previous },
     adminApiKey: secret('ADMIN_API_KEY'),
     serviceApiKey: secret('SERVICE_API_KEY'),
-    github: env['GITHUB_APP_ID']
-      ? {
-          appId: env['GITHUB_APP_ID'],
-          appName: env['GITHUB_APP_NAME'] as string,
-          clientId: env['GITHUB_CLIENT_ID'],
-          clientSecret: env['GITHUB_CLIENT_SECRET'],
-          privateKey: normalisePem(env['GITHUB_PRIVATE_KEY'] as string),
-          webhookSecret: env['GITHUB_WEBHOOK_SECRET'],
-        }
-      : undefined,
-    slack: env['SLACK_CLIENT_ID']
-      ? {
-          clientId: env['SLACK_CLIENT_ID'],
-          clientSecret: env['SLACK_CLIENT_SECRET'] as string,
-          signingSecret: env['SLACK_SIGNING_SECRET'],
-          stateSecret: env['SLACK_STATE_SECRET'],
-        }
-      : undefined,
-    jira: env['JIRA_CLIENT_ID'] ? { clientId: env['JIRA_CLIENT_ID'], clientSecret: env['JIRA_CLIENT_SECRET'] as string } : undefined,
-    upstream: {
-      githubBaseUrl: stripSlash(env['GITHUB_BASE_URL'] ?? 'https://github.com'),
-      githubApiBaseUrl: stripSlash(env['GITHUB_API_BASE_URL'] ?? 'https://api.github.com'),
-      slackBaseUrl: stripSlash(env['SLACK_BASE_URL'] ?? 'https://slack.com'),
-      atlassianAuthBaseUrl: stripSlash(env['ATLASSIAN_AUTH_BASE_URL'] ?? 'https://auth.atlassian.com'),
-      atlassianApiBaseUrl: stripSlash(env['ATLASSIAN_API_BASE_URL'] ?? 'https://api.atlassian.com'),
-    },
-    legacy: {
-      githubToken: env['GITHUB_TOKEN'],
-      slackBotToken: env['SLACK_BOT_TOKEN'],
-      jiraApiToken: env['JIRA_API_TOKEN'],
-      jiraBaseUrl: env['JIRA_BASE_URL'] ? stripSlash(env['JIRA_BASE_URL']) : undefined,
-      jiraEmail: env['JIRA_EMAIL'],
-    },
+    ...platforms,
     bodyLimit: env['BODY_LIMIT'] ?? '1mb',
     proxyBodyLimitBytes: sizeInBytes(env['PROXY_BODY_LIMIT'] ?? '25mb'),
     webhookBodyLimitBytes: sizeInBytes(env['WEBHOOK_BODY_LIMIT'] ?? '25mb'),
@@ -158,10 +132,6 @@ export function loadAppConfig(appName: AppName, options: LoadAppConfigOptions = 
 function sizeInBytes(size: string): number {
   const [, amount, unit] = /^(\d+)(b|kb|mb)$/i.exec(size) as RegExpExecArray;
   return Number(amount) * { b: 1, kb: 1024, mb: 1024 * 1024 }[unit.toLowerCase() as 'b' | 'kb' | 'mb'];
-}
-
-function stripSlash(url: string): string {
-  return url.replace(/\/+$/, '');
 }
 
 function flattenErrors(errors: ValidationError[]): string[] {

@@ -1,0 +1,27 @@
+import type { AppConfig, LegacyTokens, UpstreamUrls } from '../app-config';
+
+export type Env = Record<string, string | undefined>;
+
+/** The part of AppConfig one platform contributes. */
+export type PlatformConfigPart = Partial<Pick<AppConfig, 'github' | 'slack' | 'jira'>> & {
+  upstream: Partial<UpstreamUrls>;
+  legacy: Partial<LegacyTokens>;
+};
+
+/** One platform's environment: its variables (a class-validator class), which of them belong together, and how they read. */
+export interface PlatformConfig {
+  /** Name in messages ("GitHub is partly configured"). */
+  displayName: string;
+  /** Declares and validates every variable of the platform. */
+  variables: new () => object;
+  /** Once any credential variable is set, every `required` one must be. */
+  required: string[];
+  optional: string[];
+  /** The platform's part of the typed config, from already validated variables. */
+  read(env: Env): PlatformConfigPart;
+}
+
+/** A URL from the environment without its trailing slashes. */
+export function stripSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}
