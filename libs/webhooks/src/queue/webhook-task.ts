@@ -1,5 +1,7 @@
+import { PLATFORMS } from '@bot/installations';
+
 /** Platforms whose webhooks the gateway accepts; one queue per platform. */
-export const WEBHOOK_QUEUES = ['github', 'slack', 'jira'] as const;
+export const WEBHOOK_QUEUES = PLATFORMS;
 export type WebhookQueue = (typeof WEBHOOK_QUEUES)[number];
 
 /** PostgreSQL channel the gateway notifies (payload: the queue name) when it commits a new task. */
