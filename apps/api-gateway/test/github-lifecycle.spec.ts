@@ -69,7 +69,7 @@ describe('GitHub installation lifecycle through webhooks', () => {
     expect(await audit(row.id)).toEqual(['installation.installed:Codertocat']);
   });
 
-  it('installation.deleted revokes, erases the tokens, NOTIFYs, and the TokenService refuses it at once', async () => {
+  it('installation.deleted revokes, erases the tokens, NOTIFYs, and answers only once the TokenService refuses it', async () => {
     const installation = await gateway.addInstallation({ platform: 'github', externalOrgId: '7003', externalInstallId: '9003' });
     const tokens = await tokenServiceOn(gateway);
     try {
@@ -78,18 +78,13 @@ describe('GitHub installation lifecycle through webhooks', () => {
 
       const response = await gateway.github('installation', installationEvent('deleted', 7003, 9003));
       expect(response.status).toBe(200);
+      // The answer waited for this process's token cache (it registered as a listener like an API app does).
+      expect(await json(response)).toMatchObject({ ok: true, token_caches: { confirmed: true, acknowledged: [expect.objectContaining({ pid: process.pid })], lease_expired: [] } });
+      await expect(tokens.get(TokenService).getToken(installation.id)).rejects.toMatchObject({ code: 'installation_revoked' });
       const row = await gateway.installation(installation.id);
       expect(row).toMatchObject({ status: 'revoked', accessToken: null, refreshToken: null, privateKey: null, webhookSecret: null, statusReason: 'uninstalled on GitHub by octocat' });
       expect(row?.revokedAt).toBeInstanceOf(Date);
       await eventually(() => notified.includes(installation.id));
-      await eventually(async () => {
-        try {
-          await tokens.get(TokenService).getToken(installation.id);
-          return false;
-        } catch (error) {
-          return (error as { code?: string }).code === 'installation_revoked';
-        }
-      });
       expect((await gateway.tasks()).filter((task) => task.installation_id === installation.id)).toEqual([expect.objectContaining({ action: 'deleted' })]);
       expect(await audit(installation.id)).toEqual(['installation.revoked:octocat']);
     } finally {
@@ -100,12 +95,15 @@ describe('GitHub installation lifecycle through webhooks', () => {
   it('suspend and unsuspend round trip: suspended with a reason, then active again; each announced and audited', async () => {
     const installation = await gateway.addInstallation({ platform: 'github', externalOrgId: '7004', externalInstallId: '9004' });
     notified.length = 0;
-    await gateway.github('installation', installationEvent('suspend', 7004, 9004));
+    const suspended = await gateway.github('installation', installationEvent('suspend', 7004, 9004));
+    expect(await json(suspended)).toMatchObject({ ok: true, token_caches: { confirmed: true } });
     expect(await gateway.installation(installation.id)).toMatchObject({ status: 'suspended', statusReason: 'suspended on GitHub by Codertocat' });
     await eventually(() => notified.includes(installation.id));
 
     notified.length = 0;
-    await gateway.github('installation', installationEvent('unsuspend', 7004, 9004));
+    const unsuspended = await gateway.github('installation', installationEvent('unsuspend', 7004, 9004));
+    // Lifting a suspension ends nobody's access: nothing to wait for.
+    expect(await json(unsuspended)).not.toHaveProperty('token_caches');
     expect(await gateway.installation(installation.id)).toMatchObject({ status: 'active', statusReason: null, accessToken: installation.accessToken });
     await eventually(() => notified.includes(installation.id));
     expect(await audit(installation.id)).toEqual(['installation.suspended:Codertocat', 'installation.unsuspended:Codertocat']);

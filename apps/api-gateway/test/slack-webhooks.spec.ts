@@ -152,6 +152,7 @@ describe('POST /webhooks/slack', () => {
       const installation = await gateway.addInstallation({ platform: 'slack', externalOrgId: 'T0GONE0001', externalInstallId: null });
       const response = await gateway.slackJson(eventCallback('Ev0000000010', 'T0GONE0001', { type: 'app_uninstalled' }));
       expect(response.status).toBe(200);
+      expect(await json(response)).toMatchObject({ ok: true, token_caches: { confirmed: true, unconfirmed: [] } });
       expect(await gateway.installation(installation.id)).toMatchObject({ status: 'revoked', accessToken: null, statusReason: 'the app was uninstalled from Slack' });
       await eventually(() => notified.includes(installation.id));
       expect(await events(installation.id)).toEqual(['installation.revoked']);

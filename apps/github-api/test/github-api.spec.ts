@@ -3,7 +3,7 @@ import { TEST_SERVICE_API_KEY } from '@bot/testing';
 import { TokenUsageRecorder } from '@bot/tokens';
 import { Octokit } from '@octokit/rest';
 import { createHash, randomBytes } from 'node:crypto';
-import { request } from 'node:http';
+import { IncomingMessage, request, Server } from 'node:http';
 import { Readable } from 'node:stream';
 import { GitHubApiModule } from '../src/github-api.module';
 
@@ -26,6 +26,7 @@ describe('github-api: GitHub REST pass-through per installation', () => {
 
   beforeAll(async () => {
     h = await startPassThroughApp('github-api', (config) => GitHubApiModule.forRoot(config), { env: { PROXY_BODY_LIMIT: '8mb' } });
+    (h.app.getHttpServer() as Server).on('request', (req: IncomingMessage) => received.push(req.url ?? ''));
   });
   afterAll(() => h.close());
 
@@ -43,16 +44,14 @@ describe('github-api: GitHub REST pass-through per installation', () => {
     });
     return { installation, row, token: minted.token };
   };
-  const octokitFor = (installationId: string) => {
-    const octokit = new Octokit({ baseUrl: h.url, auth: TEST_SERVICE_API_KEY });
-    octokit.hook.before('request', (options) => {
-      options.headers['x-installation-id'] = installationId;
-    });
-    return octokit;
-  };
+  /** The prefix form: Octokit configured only by its base URL and the service key (no hooks, no headers). */
+  const octokitFor = (installationId: string, auth = TEST_SERVICE_API_KEY) => new Octokit({ baseUrl: `${h.url}/installations/${installationId}`, auth });
+  /** Requests github-api itself received whose URL contains `part`. */
+  const received: string[] = [];
+  const receivedFor = (part: string) => received.filter((url) => url.includes(part)).length;
   const upstreamCalls = (pathPart: string) => h.sandbox.github.calls.filter((call) => call.path.includes(pathPart));
 
-  it('Octokit: paginate through github-api reaches every page with the installation token; Link headers point back at github-api', async () => {
+  it('Octokit with baseUrl /installations/{id}: paginate reaches every page with the installation token; Link headers keep the prefix', async () => {
     const { row, token } = await installGitHub('octo-paginate');
     h.sandbox.github.seedIssues('octo-paginate', 'demo', 45);
     const octokit = octokitFor(row.id);
@@ -62,15 +61,51 @@ describe('github-api: GitHub REST pass-through per installation', () => {
     expect(calls).toHaveLength(5);
     expect(new Set(calls.map((call) => call.headers['authorization']))).toEqual(new Set([`Bearer ${token}`]));
     expect(calls[0].headers['authorization']).not.toContain(TEST_SERVICE_API_KEY);
+    expect(receivedFor(`/installations/${row.id}/repos/octo-paginate/demo/issues`)).toBe(5);
 
-    const page = await h.call('/repos/octo-paginate/demo/issues?per_page=10&page=2', { installationId: row.id });
+    const page = await h.call(`/installations/${row.id}/repos/octo-paginate/demo/issues?per_page=10&page=2`);
     const link = page.headers.get('link') as string;
-    expect(link).toContain(`<${h.url}/repos/octo-paginate/demo/issues?per_page=10&page=3>; rel="next"`);
+    expect(link).toContain(`<${h.url}/installations/${row.id}/repos/octo-paginate/demo/issues?per_page=10&page=3>; rel="next"`);
     expect(link).not.toContain(h.sandbox.github.url);
     expect(page.headers.get('x-ratelimit-remaining')).toMatch(/^\d+$/);
+
+    // The header form still works; its links carry no prefix (the caller keeps sending the header).
+    const headerPage = await h.call('/repos/octo-paginate/demo/issues?per_page=10&page=2', { installationId: row.id });
+    expect(headerPage.headers.get('link')).toContain(`<${h.url}/repos/octo-paginate/demo/issues?per_page=10&page=3>; rel="next"`);
+    // Without TRUST_PROXY a caller's X-Forwarded-Host does not decide where the links point.
+    const spoofed = await h.call(`/installations/${row.id}/repos/octo-paginate/demo/issues?per_page=10&page=2`, { headers: { 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' } });
+    expect(spoofed.headers.get('link')).not.toContain('evil.example');
   });
 
-  it('Octokit: creates an issue and comments on it; defaults Accept and X-GitHub-Api-Version when the caller sends none', async () => {
+  it('Octokit: an unknown or revoked installation fails at once with a RequestError in GitHub shape, after one request', async () => {
+    const unknown = '00000000-0000-4000-8000-0000000000aa';
+    await expect(octokitFor(unknown).rest.repos.get({ owner: 'o', repo: 'r' })).rejects.toMatchObject({
+      name: 'HttpError',
+      status: 404,
+      message: expect.stringContaining(unknown),
+      response: { data: { message: expect.stringContaining(unknown), documentation_url: `${h.url}/docs`, status: '404', code: 'installation_not_found' } },
+    });
+    expect(receivedFor(unknown)).toBe(1);
+
+    const { row } = await installGitHub('octo-gone');
+    const octokit = octokitFor(row.id);
+    expect((await octokit.rest.repos.get({ owner: 'octo-gone', repo: 'demo' })).status).toBe(200);
+    await h.sql(`UPDATE installations SET status = 'revoked', revoked_at = now(), access_token = NULL WHERE id = $1`, [row.id]);
+    await h.sql(`SELECT pg_notify('installation_changed', $1)`, [row.id]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const before = h.sandbox.github.calls.length;
+    await expect(octokit.rest.repos.get({ owner: 'octo-gone', repo: 'demo' })).rejects.toMatchObject({
+      status: 410,
+      response: { data: { code: 'installation_revoked', message: expect.stringContaining('revoked') } },
+    });
+    expect(h.sandbox.github.calls.length).toBe(before);
+    await expect(octokitFor(row.id, 'wrong-key-0123456789abcdef').rest.repos.get({ owner: 'o', repo: 'r' })).rejects.toMatchObject({
+      status: 401,
+      response: { data: { code: 'invalid_service_key' } },
+    });
+  });
+
+  it('Octokit with the prefix: creates an issue and comments on it; defaults Accept and X-GitHub-Api-Version when the caller sends none', async () => {
     const { row } = await installGitHub('octo-write');
     const octokit = octokitFor(row.id);
     const { data: issue, status } = await octokit.rest.issues.create({ owner: 'octo-write', repo: 'demo', title: 'Through the pass-through', body: 'created by a test' });
@@ -154,31 +189,45 @@ describe('github-api: GitHub REST pass-through per installation', () => {
     const before = h.sandbox.github.calls.length;
     const noKey = await fetch(`${h.url}/repos/octo-guarded/demo`, { headers: { 'x-installation-id': row.id } });
     expect(noKey.status).toBe(401);
-    expect(await noKey.json()).toMatchObject({ error: 'invalid_service_key' });
+    expect(await noKey.json()).toMatchObject({ code: 'service_key_required', message: expect.stringContaining('SERVICE_API_KEY'), documentation_url: expect.any(String) });
     expect((await fetch(`${h.url}/repos/octo-guarded/demo`, { headers: { authorization: 'Bearer wrong-key-0123456789', 'x-installation-id': row.id } })).status).toBe(401);
     const malformed = await h.call('/repos/octo-guarded/demo', { installationId: 'not-a-uuid' });
     expect(malformed.status).toBe(400);
-    expect(await malformed.json()).toMatchObject({ error: 'invalid_installation_id' });
+    expect(await malformed.json()).toMatchObject({ code: 'invalid_installation_id' });
+    const malformedPrefix = await h.call('/installations/not-a-uuid/repos/octo-guarded/demo');
+    expect(malformedPrefix.status).toBe(400);
+    expect(await malformedPrefix.json()).toMatchObject({ code: 'invalid_installation_id' });
+    const conflict = await h.call(`/installations/${row.id}/repos/octo-guarded/demo`, { installationId: '00000000-0000-4000-8000-000000000000' });
+    expect(conflict.status).toBe(400);
+    expect(await conflict.json()).toMatchObject({ code: 'installation_id_conflict', message: expect.stringContaining('different installations') });
     const unknown = await h.call('/repos/octo-guarded/demo', { installationId: '00000000-0000-4000-8000-000000000000' });
     expect(unknown.status).toBe(404);
-    expect(await unknown.json()).toMatchObject({ error: 'installation_not_found', message: expect.stringContaining('00000000-0000-4000-8000-000000000000') });
+    expect(await unknown.json()).toMatchObject({ code: 'installation_not_found', message: expect.stringContaining('00000000-0000-4000-8000-000000000000') });
     const slack = await h.seed({ platform: 'slack', externalInstallId: null, accessToken: 'xoxb-1-other-platform', tokenExpiresAt: null });
     const otherPlatform = await h.call('/repos/octo-guarded/demo', { installationId: slack.id });
     expect(otherPlatform.status).toBe(400);
-    expect(await otherPlatform.json()).toMatchObject({ error: 'installation_platform_mismatch' });
+    expect(await otherPlatform.json()).toMatchObject({ code: 'installation_platform_mismatch' });
     const noHeader = await h.call('/repos/octo-guarded/demo');
     expect(noHeader.status).toBe(400);
-    expect(await noHeader.json()).toMatchObject({ error: 'installation_id_required' });
+    expect(await noHeader.json()).toMatchObject({ code: 'installation_id_required' });
 
     const auth = { authorization: `Bearer ${TEST_SERVICE_API_KEY}`, 'x-installation-id': row.id };
-    for (const target of ['//evil.example/repos', 'http://evil.example/repos/octo-guarded/demo', '/repos/%2e%2e/%2e%2e/evil', '/repos/octo-guarded/demo/..%2F..%2Fadmin']) {
+    for (const target of [
+      '//evil.example/repos',
+      'http://evil.example/repos/octo-guarded/demo',
+      '/repos/%2e%2e/%2e%2e/evil',
+      '/repos/octo-guarded/demo/..%2F..%2Fadmin',
+      '/repos/octo-guarded/demo%5c..%5c..%5cadmin',
+      '/repos/octo-guarded/demo\\..\\admin',
+      `/installations/${row.id}/repos/octo-guarded/demo/%5C`,
+    ]) {
       const response = await rawRequest(h.url, target, auth);
       expect({ target, status: response.status }).toEqual({ target, status: 400 });
-      expect(JSON.parse(response.body)).toMatchObject({ error: 'invalid_path' });
+      expect(JSON.parse(response.body)).toMatchObject({ code: 'invalid_path' });
     }
     const oversized = await h.call('/fake/echo', { installationId: row.id, method: 'POST', body: Buffer.alloc(9 * 1024 * 1024) });
     expect(oversized.status).toBe(413);
-    expect(await oversized.json()).toMatchObject({ error: 'body_too_large' });
+    expect(await oversized.json()).toMatchObject({ code: 'body_too_large' });
     expect(h.sandbox.github.calls.length).toBe(before);
   });
 
@@ -190,6 +239,25 @@ describe('github-api: GitHub REST pass-through per installation', () => {
     expect(events).toEqual([{ actor: 'github-api', detail: { method: 'GET', path: '/repos/octo-audited/demo', status: 200 } }]);
     expect(JSON.stringify(events)).not.toContain(token);
     expect((await fetch(`${h.url}/health`)).status).toBe(200);
+  });
+});
+
+describe('github-api: Link URLs from GITHUB_API_PUBLIC_URL, never from caller headers', () => {
+  let h: PassThroughHarness;
+  beforeAll(async () => {
+    h = await startPassThroughApp('github-api', (config) => GitHubApiModule.forRoot(config), { env: { GITHUB_API_PUBLIC_URL: 'https://github-api.example.test/gh' } });
+  });
+  afterAll(() => h.close());
+
+  it('rewrites pagination links to the configured public URL with the installation prefix', async () => {
+    const installation = h.sandbox.github.install('octo-public');
+    const minted = h.sandbox.github.mintToken(installation.id);
+    const row = await h.seed({ platform: 'github', externalOrgId: String(installation.account.id), externalInstallId: String(installation.id), accessToken: minted.token, tokenExpiresAt: new Date(minted.expiresAt) });
+    h.sandbox.github.seedIssues('octo-public', 'demo', 3);
+    const page = await h.call(`/installations/${row.id}/repos/octo-public/demo/issues?per_page=1`, { headers: { host: 'evil.example', 'x-forwarded-host': 'evil.example' } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('link')).toContain(`<https://github-api.example.test/gh/installations/${row.id}/repos/octo-public/demo/issues?per_page=1&page=2>; rel="next"`);
+    expect(page.headers.get('link')).not.toContain('evil.example');
   });
 });
 

@@ -3,6 +3,7 @@ import { PassThroughHarness, startPassThroughApp } from '@bot/platforms';
 import { TEST_SERVICE_API_KEY } from '@bot/testing';
 import { randomUUID } from 'node:crypto';
 import { Version3Client } from 'jira.js';
+import type { IncomingMessage, Server } from 'node:http';
 import { JiraApiModule } from '../src/jira-api.module';
 
 describe('jira-api: Jira Cloud REST pass-through per installation', () => {
@@ -10,6 +11,7 @@ describe('jira-api: Jira Cloud REST pass-through per installation', () => {
 
   beforeAll(async () => {
     h = await startPassThroughApp('jira-api', (config) => JiraApiModule.forRoot(config));
+    (h.app.getHttpServer() as Server).on('request', (req: IncomingMessage) => received.push(req.url ?? ''));
   });
   afterAll(() => h.close());
 
@@ -30,11 +32,17 @@ describe('jira-api: Jira Cloud REST pass-through per installation', () => {
     });
     return { row, site, token: grant.accessToken };
   };
-  const clientFor = (installationId: string) =>
+  /** The prefix form: jira.js configured only by its host and the service key. */
+  const clientFor = (installationId: string, key = TEST_SERVICE_API_KEY) => new Version3Client({ host: `${h.url}/installations/${installationId}`, authentication: { oauth2: { accessToken: key } } });
+  /** The header form, still supported. */
+  const headerClientFor = (installationId: string) =>
     new Version3Client({ host: h.url, authentication: { oauth2: { accessToken: TEST_SERVICE_API_KEY } }, baseRequestConfig: { headers: { 'X-Installation-Id': installationId } } });
+  /** Requests jira-api itself received whose URL contains `part`. */
+  const received: string[] = [];
+  const receivedFor = (part: string) => received.filter((url) => url.includes(part)).length;
   const siteCalls = (site: FakeJiraSite) => h.sandbox.atlassian.calls.filter((call) => call.path.startsWith(`/ex/jira/${site.id}/rest/`));
 
-  it('jira.js Version3Client: create an issue, get it, comment on it and find it with JQL, all on the installation\'s own site', async () => {
+  it('jira.js Version3Client with host /installations/{id}: create an issue, get it, comment on it and find it with JQL, on the installation\'s own site', async () => {
     const { row, site, token } = await installJira();
     const client = clientFor(row.id);
     const created = await client.issues.createIssue({ fields: { project: { key: JIRA_SANDBOX_PROJECT.key }, summary: 'Created through jira-api', issuetype: { name: 'Task' } } });
@@ -54,6 +62,48 @@ describe('jira-api: Jira Cloud REST pass-through per installation', () => {
     const calls = siteCalls(site);
     expect(calls.length).toBeGreaterThanOrEqual(5);
     expect(new Set(calls.map((call) => call.headers['authorization']))).toEqual(new Set([`Bearer ${token}`]));
+  });
+
+  it('jira.js: paginates a JQL search page by page (startAt/maxResults) through the prefix; the header form still works', async () => {
+    const { row, site } = await installJira();
+    const client = clientFor(row.id);
+    const keys: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      keys.push((await client.issues.createIssue({ fields: { project: { key: JIRA_SANDBOX_PROJECT.key }, summary: `page me ${i}`, issuetype: { name: 'Task' } } })).key);
+    }
+    const seen: string[] = [];
+    let pages = 0;
+    for (let startAt = 0; ; startAt += 2) {
+      const page = await client.issueSearch.searchForIssuesUsingJql({ jql: 'summary ~ "page me"', startAt, maxResults: 2 });
+      pages++;
+      seen.push(...(page.issues ?? []).map((issue) => issue.key));
+      if (startAt + 2 >= (page.total ?? 0)) break;
+    }
+    expect(pages).toBe(3);
+    expect(seen.sort()).toEqual([...keys].sort());
+    expect(siteCalls(site).filter((call) => call.path.endsWith('/rest/api/3/search'))).toHaveLength(3);
+    expect((await headerClientFor(row.id).issues.getIssue({ issueIdOrKey: keys[0] })).key).toBe(keys[0]);
+  });
+
+  it('jira.js: an unknown or revoked installation fails at once with its HttpException carrying the Jira-shaped body, after one request', async () => {
+    const unknown = '00000000-0000-4000-8000-0000000000bb';
+    await expect(clientFor(unknown).myself.getCurrentUser()).rejects.toMatchObject({
+      name: 'HttpException',
+      status: 404,
+      response: { data: { errorMessages: [expect.stringContaining(unknown)], errors: {}, code: 'installation_not_found' } },
+    });
+    expect(receivedFor(unknown)).toBe(1);
+
+    const { row } = await installJira();
+    const client = clientFor(row.id);
+    await expect(client.myself.getCurrentUser()).resolves.toBeDefined();
+    await h.sql(`UPDATE installations SET status = 'revoked', revoked_at = now(), access_token = NULL, refresh_token = NULL WHERE id = $1`, [row.id]);
+    await h.sql(`SELECT pg_notify('installation_changed', $1)`, [row.id]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const before = h.sandbox.atlassian.calls.length;
+    await expect(client.myself.getCurrentUser()).rejects.toMatchObject({ status: 410, response: { data: { code: 'installation_revoked', errors: {} } } });
+    await expect(clientFor(row.id, 'wrong-key-0123456789abcdef').myself.getCurrentUser()).rejects.toMatchObject({ status: 401, response: { data: { code: 'invalid_service_key' } } });
+    expect(h.sandbox.atlassian.calls.length).toBe(before);
   });
 
   it('two sites interleaved: each call goes to its own cloud id with its own token', async () => {
@@ -85,16 +135,21 @@ describe('jira-api: Jira Cloud REST pass-through per installation', () => {
   it('forwards only /rest/… and answers its refusals in Jira shape', async () => {
     const { row } = await installJira();
     const before = h.sandbox.atlassian.calls.length;
-    expect((await h.call('/wiki/api/v2/pages', { installationId: row.id })).status).toBe(404);
+    const wiki = await h.call(`/installations/${row.id}/wiki/api/v2/pages`);
+    expect(wiki.status).toBe(404);
+    expect(await wiki.json()).toEqual({ errorMessages: [expect.stringContaining('does not forward')], errors: {}, code: 'not_forwarded' });
     const escape = await h.call('/rest/api/3/..%2F..%2F..%2Fother-cloud/rest/api/3/myself', { installationId: row.id });
     expect(escape.status).toBe(400);
-    expect(await escape.json()).toMatchObject({ errorMessages: [expect.stringContaining('path')], error: 'invalid_path' });
+    expect(await escape.json()).toMatchObject({ errorMessages: [expect.stringContaining('path')], code: 'invalid_path' });
+    const backslash = await h.call(`/installations/${row.id}/rest/api/3/%5C..%5Cother-cloud`);
+    expect(backslash.status).toBe(400);
+    expect(await backslash.json()).toMatchObject({ code: 'invalid_path' });
     await h.sql(`UPDATE installations SET status = 'needs_reinstall', status_reason = 'Atlassian refresh failed (invalid_grant)' WHERE id = $1`, [row.id]);
     await h.sql(`SELECT pg_notify('installation_changed', $1)`, [row.id]);
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const stale = await h.call('/rest/api/3/myself', { installationId: row.id });
+    const stale = await h.call(`/installations/${row.id}/rest/api/3/myself`);
     expect(stale.status).toBe(409);
-    expect(await stale.json()).toMatchObject({ error: 'installation_needs_reinstall', errorMessages: [expect.stringContaining('invalid_grant')] });
+    expect(await stale.json()).toMatchObject({ code: 'installation_needs_reinstall', errorMessages: [expect.stringContaining('invalid_grant')] });
     expect(h.sandbox.atlassian.calls.length).toBe(before);
   });
 });
@@ -111,6 +166,6 @@ describe('jira-api: legacy JIRA_API_TOKEN for requests without an installation',
   it('uses Basic email:token against JIRA_BASE_URL (unreachable here: a clear 502)', async () => {
     const response = await h.call('/rest/api/3/myself');
     expect(response.status).toBe(502);
-    expect(await response.json()).toMatchObject({ error: 'upstream_unreachable' });
+    expect(await response.json()).toMatchObject({ code: 'upstream_unreachable', errorMessages: [expect.any(String)] });
   });
 });

@@ -100,6 +100,8 @@ describe('installations admin API', () => {
       status: 'revoked',
       already_revoked: false,
       provider_revocation: { revoked: true, detail: 'Slack revoked the bot token' },
+      // No API process runs here, so there is nobody to wait for.
+      token_caches: { confirmed: true, revision: expect.any(Number), waited_ms: expect.any(Number), acknowledged: [], lease_expired: [], unconfirmed: [] },
     });
     const revokeCall = h.sandbox.slack.callsTo('POST /api/auth.revoke').at(-1)!;
     expect(revokeCall.headers['authorization']).toBe(`Bearer ${liveTokens[0]}`);
@@ -111,7 +113,7 @@ describe('installations admin API', () => {
 
     const again = await h.admin('DELETE', `/oauth/installations/${ids.slack}`);
     expect(again.status).toBe(200);
-    expect(await json(again)).toMatchObject({ already_revoked: true, status: 'revoked' });
+    expect(await json(again)).toMatchObject({ already_revoked: true, status: 'revoked', token_caches: { confirmed: true } });
     expect(h.sandbox.slack.callsTo('POST /api/auth.revoke')).toHaveLength(1);
     const events = await h.sql<{ event: string; actor: string }>('SELECT event, actor FROM audit_events WHERE installation_id = $1 ORDER BY id', [ids.slack]);
     expect(events.map((e) => e.event)).toEqual(['installation.installed', 'installation.revoked']);

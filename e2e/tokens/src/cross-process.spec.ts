@@ -81,7 +81,7 @@ describe('tokens across processes', () => {
     const upstreamCalls = sandbox.github.calls.length;
     const after = await call(github.url, `/repos/${account.account.login}/demo`, row.id);
     expect(after.status).toBe(410);
-    expect(await after.json()).toMatchObject({ error: 'installation_revoked', message: expect.stringContaining(row.id) });
+    expect(await after.json()).toMatchObject({ code: 'installation_revoked', message: expect.stringContaining(row.id) });
     expect(sandbox.github.calls.length).toBe(upstreamCalls);
   }, 120_000);
 });

@@ -68,6 +68,18 @@ export abstract class AppConfig {
   abstract readonly proxyBodyLimitBytes: number;
   /** Largest webhook body api-gateway reads (GitHub caps its payloads at 25 MB); 413 beyond it. */
   abstract readonly webhookBodyLimitBytes: number;
+  /**
+   * Public base URL of this app as agents reach it (`<APP>_PUBLIC_URL`, e.g. GITHUB_API_PUBLIC_URL), used for
+   * URLs the app writes into answers (`Link` pagination). Unset: derived per request, see `trustProxy`.
+   */
+  abstract readonly publicUrl?: string;
+  /** True: `X-Forwarded-Proto`/`X-Forwarded-Host` from a reverse proxy are believed when no publicUrl is set. */
+  abstract readonly trustProxy: boolean;
+  /**
+   * How long an API process may serve cached tokens after its last successful heartbeat on the change-listener
+   * connection; also the longest a revoke waits for an unreachable process.
+   */
+  abstract readonly tokenCacheLeaseMs: number;
   /** Time limit of every call to a platform. */
   abstract readonly upstreamTimeoutMs: number;
   /** Where `return_to` may point after an install: origin plus path prefix. */

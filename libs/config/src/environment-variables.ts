@@ -113,6 +113,12 @@ export class EnvironmentVariables {
 
   @IsOptional() @Matches(/^\d+(b|kb|mb)$/i, { message: 'WEBHOOK_BODY_LIMIT must look like 512kb or 25mb' })
   WEBHOOK_BODY_LIMIT?: string;
+
+  @IsOptional() @IsIn(['true', 'false', '1', '0'], { message: 'TRUST_PROXY must be true or false' })
+  TRUST_PROXY?: string;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(500) @Max(60000)
+  TOKEN_CACHE_LEASE_MS?: number;
 }
 
 /** Names of the variables a validation class declares, in declaration order. */

@@ -26,7 +26,10 @@ const freshDir = () => mkdtempSync(join(tmpdir(), 'bot-config-'));
 
 describe('loadAppConfig', () => {
   it('builds typed config with SPEC defaults', () => {
-    const config = loadAppConfig('github-api', { env: production(), cwd: freshDir() });
+    const config = loadAppConfig('github-api', { env: { ...production(), GITHUB_API_PUBLIC_URL: 'https://github-api.example.com/' }, cwd: freshDir() });
+    expect(config.publicUrl).toBe('https://github-api.example.com');
+    expect(config.trustProxy).toBe(false);
+    expect(config.tokenCacheLeaseMs).toBe(2000);
     expect(config.port).toBe(3001);
     expect(config.upstream).toEqual({
       githubBaseUrl: 'https://github.com',
@@ -100,6 +103,19 @@ describe('loadAppConfig', () => {
     expect(second.adminApiKey).toBe(first.adminApiKey);
     expect(second.encryption.current.id).toBe(first.encryption.current.id);
     expect(JSON.parse(readFileSync(file, 'utf8'))).toHaveProperty('SERVICE_API_KEY', first.serviceApiKey);
+  });
+
+  it('github-api in production needs its public URL (or TRUST_PROXY), since it writes Link URLs agents follow', () => {
+    const error = errorOf(() => loadAppConfig('github-api', { env: production(), cwd: freshDir() }));
+    expect(error.message).toContain('GITHUB_API_PUBLIC_URL is required');
+    expect(loadAppConfig('github-api', { env: { ...production(), TRUST_PROXY: 'true' }, cwd: freshDir() })).toMatchObject({ trustProxy: true, publicUrl: undefined });
+    // Each app reads its own variable; the others do not need one.
+    expect(loadAppConfig('slack-api', { env: { ...production(), SLACK_API_PUBLIC_URL: 'https://slack-api.example.com', GITHUB_API_PUBLIC_URL: 'https://g.example.com' }, cwd: freshDir() }).publicUrl).toBe(
+      'https://slack-api.example.com',
+    );
+    expect(errorOf(() => loadAppConfig('jira-api', { env: { ...production(), JIRA_API_PUBLIC_URL: 'ftp://x', TOKEN_CACHE_LEASE_MS: '10' }, cwd: freshDir() })).message).toMatch(
+      /JIRA_API_PUBLIC_URL.*TOKEN_CACHE_LEASE_MS|TOKEN_CACHE_LEASE_MS.*JIRA_API_PUBLIC_URL/,
+    );
   });
 
   it('never generates secrets in production', () => {

@@ -31,6 +31,9 @@ export function environmentVariableNames(): string[] {
   return [...new Set([EnvironmentVariables, ...PLATFORM_CONFIGS.map((platform) => platform.variables)].flatMap(declaredVariableNames))];
 }
 
+/** Apps that write their own public URL into answers (github-api rewrites `Link` pagination URLs). */
+const APPS_WRITING_PUBLIC_URLS: AppName[] = ['github-api'];
+
 /** Secrets with no safe default: required in production, generated and kept under `.data/` otherwise. */
 const DEV_GENERATED_SECRETS = ['TOKEN_ENCRYPTION_KEY', 'ADMIN_API_KEY', 'SERVICE_API_KEY'] as const;
 
@@ -66,6 +69,12 @@ export function loadAppConfig(appName: AppName, options: LoadAppConfigOptions = 
     for (const name of group.required) {
       if (!env[name]) problems.push(`${name} is required because ${present[0]} is set (${group.displayName} is partly configured)`);
     }
+  }
+  const appPublicUrlVar = `${appName.toUpperCase().replace(/-/g, '_')}_PUBLIC_URL`;
+  const trustProxy = env['TRUST_PROXY'] === 'true' || env['TRUST_PROXY'] === '1';
+  // A Link built from a caller's Host header could send an agent (and its service key) anywhere.
+  if (production && APPS_WRITING_PUBLIC_URLS.includes(appName) && !env[appPublicUrlVar] && !trustProxy) {
+    problems.push(`${appPublicUrlVar} is required when NODE_ENV=production (or set TRUST_PROXY=true behind a proxy that sets X-Forwarded-Host)`);
   }
   if (problems.length > 0) {
     throw new ConfigError(problems);
@@ -119,6 +128,9 @@ export function loadAppConfig(appName: AppName, options: LoadAppConfigOptions = 
     bodyLimit: env['BODY_LIMIT'] ?? '1mb',
     proxyBodyLimitBytes: sizeInBytes(env['PROXY_BODY_LIMIT'] ?? '25mb'),
     webhookBodyLimitBytes: sizeInBytes(env['WEBHOOK_BODY_LIMIT'] ?? '25mb'),
+    publicUrl: env[appPublicUrlVar] ? stripSlash(env[appPublicUrlVar]) : undefined,
+    trustProxy,
+    tokenCacheLeaseMs: Number(env['TOKEN_CACHE_LEASE_MS'] ?? 2000),
     upstreamTimeoutMs: Number(env['UPSTREAM_TIMEOUT_MS'] ?? 10_000),
     oauthRateLimitPerMinute: Number(env['OAUTH_RATE_LIMIT_PER_MINUTE'] ?? 60),
     logLevel: (env['LOG_LEVEL'] ?? 'log') as AppConfig['logLevel'],

@@ -4,9 +4,10 @@ import { OAuthState } from './entities/oauth-state.entity';
 import { CreateInstallations1764050000000 } from './migrations/1764050000000-create-installations';
 import { AddAuditEventsAndGrants1764060000000 } from './migrations/1764060000000-add-audit-events-and-grants';
 import { CreateWebhookTasks1764080000000 } from './migrations/1764080000000-create-webhook-tasks';
+import { CreateTokenCacheListeners1764120000000 } from './migrations/1764120000000-create-token-cache-listeners';
 
 /** Every entity of the product's schema; TypeORM is given this list, never a glob, so bundles stay whole. */
 export const SCHEMA_ENTITIES = [Installation, OAuthState, AuditEvent];
 
 /** Every migration in order of application. */
-export const SCHEMA_MIGRATIONS = [CreateInstallations1764050000000, AddAuditEventsAndGrants1764060000000, CreateWebhookTasks1764080000000];
+export const SCHEMA_MIGRATIONS = [CreateInstallations1764050000000, AddAuditEventsAndGrants1764060000000, CreateWebhookTasks1764080000000, CreateTokenCacheListeners1764120000000];

@@ -7,3 +7,5 @@ export * from './request-path';
 export * from './upstream.transport';
 export * from './pass-through.module';
 export * from './pass-through.controller';
+export * from './platform-error.shape';
+export * from './public-base-url';

@@ -1,14 +1,19 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { PassThroughError } from './pass-through.errors';
 import { PassThroughTarget } from './pass-through.target';
+import { renderPassThroughError } from './platform-error.shape';
+import { PublicBaseUrl } from './public-base-url';
 
-/** Answers refusals of the pass-through apps as JSON shaped like the platform's own errors. */
+/** Answers refusals of the pass-through apps in the platform's own error shape, always with a `code`. */
 @Catch()
 export class PassThroughExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger(PassThroughExceptionFilter.name);
 
-  constructor(private readonly target: PassThroughTarget) {}
+  constructor(
+    private readonly target: PassThroughTarget,
+    private readonly publicBaseUrl: PublicBaseUrl,
+  ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
@@ -25,6 +30,8 @@ export class PassThroughExceptionFilter implements ExceptionFilter {
       this.logger.error(`unexpected failure: ${(exception as Error)?.message ?? String(exception)}`);
       error = new PassThroughError(500, 'internal_error', 'unexpected server error');
     }
-    res.status(error.status).set(error.headers).json(this.target.errorBody(error.code, error.message));
+    const req = host.switchToHttp().getRequest<Request>();
+    const answer = renderPassThroughError(error, this.target.errorShape, { appBaseUrl: this.publicBaseUrl.of(req.headers) });
+    res.status(answer.status).set(answer.headers).json(answer.body);
   }
 }

@@ -1,10 +1,29 @@
 import { TokenError, TokenErrorCode } from '@bot/tokens';
 
+/**
+ * Every refusal or failure the pass-through apps answer themselves. The status is the HTTP status GitHub-,
+ * Jira- and Sentry-shaped answers carry; a platform's error shape may answer with another (Slack: 200).
+ */
+export type PassThroughErrorCode =
+  | 'service_key_required'
+  | 'invalid_service_key'
+  | 'installation_id_required'
+  | 'invalid_installation_id'
+  | 'installation_id_conflict'
+  | 'invalid_path'
+  | 'not_forwarded'
+  | 'body_too_large'
+  | 'upstream_unreachable'
+  | 'upstream_timeout'
+  | 'http_error'
+  | 'internal_error'
+  | TokenErrorCode;
+
 /** A request the pass-through refuses or cannot complete, answered before anything reached the caller. */
 export class PassThroughError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: PassThroughErrorCode,
     message: string,
     readonly headers: Record<string, string> = {},
   ) {

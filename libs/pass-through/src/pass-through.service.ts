@@ -7,7 +7,8 @@ import { Readable, Transform, TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fromTokenError, PassThroughError } from './pass-through.errors';
 import { PassThroughTarget, UpstreamCredential } from './pass-through.target';
-import { upstreamUrl, validateRequestTarget } from './request-path';
+import { PublicBaseUrl } from './public-base-url';
+import { splitInstallationPrefix, upstreamUrl, validateRequestTarget } from './request-path';
 import { UpstreamRequest, UpstreamTransport, UpstreamTransportError } from './upstream.transport';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -21,13 +22,17 @@ const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-authenticate', 'proxy-aut
 /** Caller headers that are ours, not the platform's. */
 const NOT_FORWARDED = new Set([...HOP_BY_HOP, 'host', 'authorization', 'x-installation-id', 'cookie', 'forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-real-ip']);
 const NOT_RETURNED = new Set([...HOP_BY_HOP, 'set-cookie']);
+/** Reads of a token that an installation change overtook before it could be sent; beyond this the call fails. */
+const STALE_TOKEN_REREADS = 3;
 
 type RequestBody = { kind: 'none' } | { kind: 'buffer'; data: Buffer } | { kind: 'stream'; stream: Readable };
 
 /**
- * Forwards an agent's request to its platform with the named installation's token: checks the path, resolves
- * the credential, streams the body both ways, retries once after a refresh when the platform refuses the token,
- * and records the token use.
+ * Forwards an agent's request to its platform with the named installation's token: checks the path, takes the
+ * installation from the `/installations/{id}` prefix or the `X-Installation-Id` header, resolves the credential,
+ * streams the body both ways, retries once after a refresh when the platform refuses the token, and records the
+ * token use. Right before each send the token is checked against the cache's change stamps (no database round
+ * trip), so a token revoked meanwhile is never sent once this process has acknowledged the revocation.
  */
 @Injectable()
 export class PassThroughService {
@@ -38,17 +43,21 @@ export class PassThroughService {
     private readonly tokens: TokenService,
     private readonly usage: TokenUsageRecorder,
     private readonly transport: UpstreamTransport,
+    private readonly publicBaseUrl: PublicBaseUrl,
   ) {}
 
   /** Handles one request completely; throws PassThroughError only before anything was written to `res`. */
   async forward(req: Request, res: Response, target: PassThroughTarget): Promise<void> {
-    const { path, query } = validateRequestTarget(req.originalUrl);
-    let credential = await this.credential(req, target);
+    const validated = validateRequestTarget(req.originalUrl);
+    const { installationId: prefixId, path } = splitInstallationPrefix(validated.path);
+    const query = validated.query;
+    let credential = await this.credential(req, target, prefixId);
     const route = target.route(path, credential);
     if (!route) throw new PassThroughError(404, 'not_forwarded', `${this.config.appName} does not forward ${req.method} ${path.slice(0, 200)}`);
     const url = upstreamUrl(route.baseUrl, route.path + query);
     const body = await this.requestBody(req);
 
+    credential = await this.current(credential, target);
     let upstream = await this.send(url, req, credential, body, target);
     let inspected: InspectedBody | undefined;
     if (credential.kind === 'installation' && credential.token.refreshable && body.kind !== 'stream') {
@@ -62,7 +71,7 @@ export class PassThroughService {
         });
         if (replacement) {
           refused.resume();
-          credential = { kind: 'installation', token: replacement };
+          credential = await this.current({ kind: 'installation', token: replacement }, target);
           upstream = await this.send(url, req, credential, body, target);
           inspected = undefined;
         }
@@ -76,7 +85,9 @@ export class PassThroughService {
       if (!res.writableFinished) upstream.destroy();
     });
     const headers = this.responseHeaders(upstream.headers);
-    target.rewriteResponseHeaders(headers, { publicBaseUrl: publicBaseUrl(req, this.config.port), upstreamBaseUrl: route.baseUrl });
+    const appBaseUrl = this.publicBaseUrl.of(req.headers);
+    const publicBaseUrl = appBaseUrl && prefixId !== null ? `${appBaseUrl}/installations/${prefixId}` : appBaseUrl;
+    target.rewriteResponseHeaders(headers, { publicBaseUrl, upstreamBaseUrl: route.baseUrl });
     // Small answers of known length are read whole and written in one go: one write instead of a stream's several.
     const declaredLength = Number(upstream.headers['content-length']);
     if (!inspected && declaredLength <= SMALL_RESPONSE_BYTES) inspected = await readUpTo(upstream, SMALL_RESPONSE_BYTES);
@@ -93,20 +104,50 @@ export class PassThroughService {
     });
   }
 
-  private async credential(req: Request, target: PassThroughTarget): Promise<UpstreamCredential> {
+  /** The installation named by the path prefix and/or the header (they must agree), else the legacy token. */
+  private async credential(req: Request, target: PassThroughTarget, prefixId: string | null): Promise<UpstreamCredential> {
     const header = req.headers['x-installation-id'];
-    if (header === undefined || header === '') {
+    const headerGiven = header !== undefined && header !== '';
+    let installationId: string;
+    if (prefixId !== null) {
+      if (!UUID.test(prefixId)) throw new PassThroughError(400, 'invalid_installation_id', 'the /installations/{id} prefix must name one installation UUID');
+      if (headerGiven && (typeof header !== 'string' || header.toLowerCase() !== prefixId.toLowerCase())) {
+        throw new PassThroughError(400, 'installation_id_conflict', 'the /installations/{id} prefix and the X-Installation-Id header name different installations; send one of them');
+      }
+      installationId = prefixId;
+    } else if (!headerGiven) {
       const legacy = target.legacyCredential();
       if (!legacy) {
-        throw new PassThroughError(400, 'installation_id_required', `X-Installation-Id header is required (no legacy ${target.displayName} token is configured)`);
+        throw new PassThroughError(
+          400,
+          'installation_id_required',
+          `name the installation: /installations/{id}/... or the X-Installation-Id header (no legacy ${target.displayName} token is configured)`,
+        );
       }
       return legacy;
+    } else {
+      if (typeof header !== 'string' || !UUID.test(header)) {
+        throw new PassThroughError(400, 'invalid_installation_id', 'X-Installation-Id must be one installation UUID');
+      }
+      installationId = header;
     }
-    if (typeof header !== 'string' || !UUID.test(header)) {
-      throw new PassThroughError(400, 'invalid_installation_id', 'X-Installation-Id must be one installation UUID');
-    }
-    const token = await this.tokenCall(() => this.tokens.getToken(header.toLowerCase(), { platform: target.platform }));
+    const id = installationId.toLowerCase();
+    const token = await this.tokenCall(() => this.tokens.getToken(id, { platform: target.platform }));
     return { kind: 'installation', token };
+  }
+
+  /**
+   * The credential, or a fresh read of it when the installation changed since it was read (e.g. revoked while
+   * the body was arriving): the fresh read then answers with the refusal instead.
+   */
+  private async current(credential: UpstreamCredential, target: PassThroughTarget): Promise<UpstreamCredential> {
+    if (credential.kind !== 'installation' || this.tokens.isCurrent(credential.token)) return credential;
+    const id = credential.token.installationId;
+    for (let read = 0; read < STALE_TOKEN_REREADS; read++) {
+      const token = await this.tokenCall(() => this.tokens.getToken(id, { platform: target.platform }));
+      if (this.tokens.isCurrent(token)) return { kind: 'installation', token };
+    }
+    throw new PassThroughError(503, 'token_refresh_unavailable', `installation ${id} kept changing while its token was read; try again`, { 'retry-after': '1' });
   }
 
   private async tokenCall<T>(call: () => Promise<T>): Promise<T> {
@@ -223,10 +264,4 @@ function readUpTo(stream: IncomingMessage, limit: number): Promise<InspectedBody
     };
     stream.on('data', onData).once('end', onEnd).once('error', onError);
   });
-}
-
-function publicBaseUrl(req: Request, port: number): string {
-  const host = req.headers['x-forwarded-host'] ?? req.headers.host ?? `localhost:${port}`;
-  const proto = req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http';
-  return `${proto}://${String(host).split(',')[0].trim()}`;
 }

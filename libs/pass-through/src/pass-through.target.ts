@@ -1,6 +1,7 @@
 import type { Platform } from '@bot/installations';
 import type { InstallationToken } from '@bot/tokens';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import type { PlatformErrorShape } from './platform-error.shape';
 
 /** Whose credentials a forwarded request carries. */
 export type UpstreamCredential =
@@ -10,8 +11,12 @@ export type UpstreamCredential =
 
 /** Where the response is going back to, for rewriting absolute URLs in headers. */
 export interface ResponseContext {
-  /** Base URL of this app as the caller reached it, e.g. `http://127.0.0.1:3001`. */
-  publicBaseUrl: string;
+  /**
+   * Base URL of this app as the caller addressed it, including the `/installations/{id}` prefix when the request
+   * used it, e.g. `https://github-api.example.com/installations/<uuid>`. Undefined when no public URL is known
+   * (production without `<APP>_PUBLIC_URL` or `TRUST_PROXY`): absolute URLs must then be dropped, not kept.
+   */
+  publicBaseUrl: string | undefined;
   /** Upstream base URL the request was sent to. */
   upstreamBaseUrl: string;
 }
@@ -21,6 +26,8 @@ export abstract class PassThroughTarget {
   abstract readonly platform: Platform;
   /** Name in messages, e.g. `GitHub`. */
   abstract readonly displayName: string;
+  /** How this platform words errors; the pass-through answers its own refusals in it. */
+  abstract readonly errorShape: PlatformErrorShape;
 
   /** The legacy env credential, or undefined when none is configured. */
   abstract legacyCredential(): UpstreamCredential | undefined;
@@ -62,10 +69,5 @@ export abstract class PassThroughTarget {
     void status;
     void headers;
     return false;
-  }
-
-  /** The JSON body of an error this app answers itself, shaped like the platform's own errors. */
-  errorBody(code: string, message: string): Record<string, unknown> {
-    return { error: code, message };
   }
 }

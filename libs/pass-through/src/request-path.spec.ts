@@ -1,5 +1,5 @@
 import { PassThroughError } from './pass-through.errors';
-import { upstreamUrl, validateRequestTarget } from './request-path';
+import { splitInstallationPrefix, upstreamUrl, validateRequestTarget } from './request-path';
 
 describe('validateRequestTarget', () => {
   it.each([
@@ -20,6 +20,9 @@ describe('validateRequestTarget', () => {
     ['/repos/a%2F..%2Fb', 'encoded slash with ..'],
     ['/repos/./x', 'single dot'],
     ['/repos\\..\\x', 'backslashes'],
+    ['/repos/a%5cb', 'encoded backslash'],
+    ['/repos/a%5Cb/c', 'encoded backslash, upper case'],
+    ['/repos/a%255cb', 'double-encoded backslash'],
     ['/repos/%E0%A4%A', 'malformed encoding'],
     ['/repos/%00x', 'encoded NUL'],
   ])('rejects %s (%s) with invalid_path', (target) => {
@@ -31,6 +34,24 @@ describe('validateRequestTarget', () => {
     }
     expect(error).toBeInstanceOf(PassThroughError);
     expect(error).toMatchObject({ status: 400, code: 'invalid_path' });
+  });
+});
+
+describe('splitInstallationPrefix', () => {
+  const id = '0b6f6f3e-3c8a-4a55-9d1e-2f3f1b2c4d5e';
+  it.each([
+    [`/installations/${id}/rest/api/3/myself`, id, '/rest/api/3/myself'],
+    [`/installations/${id}/api/chat.postMessage`, id, '/api/chat.postMessage'],
+    [`/installations/${id}`, id, '/'],
+    [`/installations/${id}/`, id, '/'],
+    ['/installations/not-a-uuid/repos', 'not-a-uuid', '/repos'],
+    ['/installations//repos', '', '/repos'],
+  ])('%s → installation %s, path %s', (path, installationId, rest) => {
+    expect(splitInstallationPrefix(path)).toEqual({ installationId, path: rest });
+  });
+
+  it.each(['/repos/o/r/issues', '/installation/repositories', '/user/installations/1/repositories', '/installations'])('%s has no prefix', (path) => {
+    expect(splitInstallationPrefix(path)).toEqual({ installationId: null, path });
   });
 });
 

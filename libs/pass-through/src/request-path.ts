@@ -26,11 +26,25 @@ export function validateRequestTarget(rawTarget: string): { path: string; query:
         throw invalid('malformed percent-encoding');
       }
     }
-    if (decoded.split(/[/\\]/).some((part) => part === '.' || part === '..')) throw invalid('"." and ".." segments are not allowed');
+    // A decoded backslash is refused like a raw one: some servers treat it as a path separator.
+    if (decoded.includes('\\')) throw invalid('backslashes are not allowed, also percent-encoded (%5C)');
+    if (decoded.split('/').some((part) => part === '.' || part === '..')) throw invalid('"." and ".." segments are not allowed');
     // eslint-disable-next-line no-control-regex
     if (/[\u0000-\u001f\u007f]/.test(decoded)) throw invalid('encoded control characters are not allowed');
   }
   return { path, query };
+}
+
+const INSTALLATION_PREFIX = /^\/installations\/([^/]*)(\/.*)?$/;
+
+/**
+ * Splits `/installations/{id}/rest/...` into the installation segment (still raw) and the path after it
+ * (`/` when nothing follows); a path without the prefix comes back unchanged with `installationId` null.
+ */
+export function splitInstallationPrefix(path: string): { installationId: string | null; path: string } {
+  const match = INSTALLATION_PREFIX.exec(path);
+  if (!match) return { installationId: null, path };
+  return { installationId: match[1], path: match[2] ?? '/' };
 }
 
 /** Joins an upstream base URL and a validated path, and proves the result stays under the base. */

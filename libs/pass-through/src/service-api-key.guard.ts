@@ -15,11 +15,13 @@ export class ServiceApiKeyGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const header = context.switchToHttp().getRequest<Request>().headers.authorization ?? '';
+    const challenge = { 'www-authenticate': 'Bearer realm="bot-api"' };
+    if (header.trim() === '') {
+      throw new PassThroughError(401, 'service_key_required', 'send the service key: Authorization: Bearer <SERVICE_API_KEY> (or token <SERVICE_API_KEY>)', challenge);
+    }
     const match = /^(?:Bearer|token)\s+(\S+)\s*$/i.exec(header);
     if (!match || !this.key.matches(match[1])) {
-      throw new PassThroughError(401, 'invalid_service_key', 'Authorization must be "Bearer <SERVICE_API_KEY>" (or "token <SERVICE_API_KEY>")', {
-        'www-authenticate': 'Bearer realm="bot-api"',
-      });
+      throw new PassThroughError(401, 'invalid_service_key', 'Authorization must be "Bearer <SERVICE_API_KEY>" (or "token <SERVICE_API_KEY>")', challenge);
     }
     return true;
   }

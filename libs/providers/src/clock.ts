@@ -9,6 +9,11 @@ export class Clock {
     return new Date();
   }
 
+  /** Milliseconds on a clock that never jumps (wall-clock changes do not move it), for leases and elapsed times. */
+  monotonicMs(): number {
+    return performance.now();
+  }
+
   /** Resolves after `ms` milliseconds (backoff between retries). */
   delay(ms: number): Promise<void> {
     return sleep(ms);

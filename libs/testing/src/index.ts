@@ -8,3 +8,4 @@ export * from './factories/installation.factory';
 export * from './config-failure';
 export * from './workspace';
 export * from './app-process';
+export * from './latency-proxy';

@@ -4,4 +4,8 @@ export * from './token.service';
 export * from './token-usage.recorder';
 export * from './installation-token.repository';
 export * from './installation-change.listener';
+export * from './token-cache-listener.repository';
+export * from './token-revocation.barrier';
+export * from './dto/token-cache-confirmation.dto';
+export * from './token-revocation.module';
 export * from './tokens.module';

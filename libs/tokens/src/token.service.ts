@@ -3,7 +3,7 @@ import { Clock, ProviderRegistry, TokenSet, UpstreamError } from '@bot/providers
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { InstallationTokenRepository } from './installation-token.repository';
-import { InstallationToken, TokenCache } from './token-cache';
+import { CacheStamp, InstallationToken, TokenCache } from './token-cache';
 import { platformMismatch, TokenError, unavailableInstallation } from './token.errors';
 
 /** Tokens expiring sooner than this are refreshed before use. */
@@ -42,17 +42,25 @@ export class TokenService {
       if (options.platform && cached.platform !== options.platform) throw platformMismatch(installationId, cached.platform, options.platform);
       return cached;
     }
-    const generation = this.cache.generation();
+    const stamp = this.cache.stamp(installationId);
     const row = await this.installations.findById(installationId);
     this.assertUsable(row, installationId, options.platform);
     if (row.accessToken && this.fresh(row.tokenExpiresAt)) {
-      const token = this.toToken(row, row.accessToken);
-      this.cache.set(token, generation);
+      const token = this.toToken(row, row.accessToken, stamp);
+      this.cache.set(token);
       return token;
     }
     const refreshed = await this.singleFlight(row, undefined);
     if (!refreshed) throw new TokenError('installation_needs_reinstall', `installation ${installationId} has no usable token and nothing to refresh it with; install the app again`, installationId);
     return refreshed;
+  }
+
+  /**
+   * False once the installation changed (revoke, suspension, refresh elsewhere) or the cache lease lapsed after
+   * `token` was read: check right before sending it, and get a token again if false. No database round trip.
+   */
+  isCurrent(token: InstallationToken): boolean {
+    return this.cache.isCurrent(token);
   }
 
   /** A token of the live installation of a platform org (e.g. a Jira cloud id or a Slack team id). */
@@ -83,13 +91,13 @@ export class TokenService {
   }
 
   private async refresh(seen: Installation, rejectedToken: string | undefined): Promise<InstallationToken | null> {
-    const generation = this.cache.generation();
+    const stamp = this.cache.stamp(seen.id);
     // Installations of one grant share a rotating refresh token, so they share one lock.
     const outcome = await this.tokens.withRefreshLock(seen.oauthGrantId ?? seen.id, (manager) => this.refreshLocked(seen.id, rejectedToken, manager));
     if (outcome.kind === 'error') throw outcome.error;
     if (outcome.kind === 'not-refreshable') return null;
-    const token = this.toToken(outcome.row, outcome.row.accessToken as string);
-    this.cache.set(token, generation);
+    const token = this.toToken(outcome.row, outcome.row.accessToken as string, stamp);
+    this.cache.set(token);
     return token;
   }
 
@@ -180,8 +188,9 @@ export class TokenService {
     return expiresAt === null || expiresAt.getTime() - this.clock.now().getTime() > EXPIRY_MARGIN_MS;
   }
 
-  private toToken(row: Installation, accessToken: string): InstallationToken {
+  private toToken(row: Installation, accessToken: string, stamp: CacheStamp): InstallationToken {
     return {
+      stamp,
       installationId: row.id,
       platform: row.platform,
       externalOrgId: row.externalOrgId,

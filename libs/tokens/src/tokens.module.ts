@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { InstallationChangeListener } from './installation-change.listener';
 import { InstallationTokenRepository } from './installation-token.repository';
 import { TokenCache } from './token-cache';
+import { TokenCacheListenerRepository } from './token-cache-listener.repository';
 import { TokenService } from './token.service';
 import { TokenUsageRecorder } from './token-usage.recorder';
 
@@ -10,7 +11,7 @@ import { TokenUsageRecorder } from './token-usage.recorder';
  * platform registry's PlatformsModule (ProviderRegistry, Clock) in scope.
  */
 @Module({
-  providers: [TokenService, TokenCache, InstallationChangeListener, InstallationTokenRepository, TokenUsageRecorder],
+  providers: [TokenService, TokenCache, InstallationChangeListener, InstallationTokenRepository, TokenCacheListenerRepository, TokenUsageRecorder],
   exports: [TokenService, TokenCache, InstallationChangeListener, TokenUsageRecorder],
 })
 export class TokensModule {}

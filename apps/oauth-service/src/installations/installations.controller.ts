@@ -3,7 +3,8 @@ import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagg
 import { AdminApiKeyGuard } from './admin-api-key.guard';
 import { InstallationView } from './dto/installation.view';
 import { ListInstallationsQuery } from './dto/list-installations.query';
-import { InstallationsService, RevocationResult } from './installations.service';
+import { RevocationResultDto } from './dto/revocation-result.dto';
+import { InstallationsService } from './installations.service';
 
 const uuid = new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException('id must be a UUID') });
 
@@ -30,9 +31,14 @@ export class InstallationsController {
   }
 
   @Delete(':id')
-  @ApiOperation({ summary: 'Revoke at the provider where possible, mark revoked, erase stored tokens; repeatable' })
+  @ApiOperation({
+    summary: 'Revoke at the provider where possible, mark revoked, erase stored tokens; repeatable',
+    description:
+      'Answers once no running API process forwards the token any more: every process acknowledged, or its lease (TOKEN_CACHE_LEASE_MS) ran out. `token_caches` says which.',
+  })
+  @ApiResponse({ status: 200, type: RevocationResultDto })
   @ApiResponse({ status: 404, description: 'Unknown id' })
-  revoke(@Param('id', uuid) id: string): Promise<RevocationResult> {
+  revoke(@Param('id', uuid) id: string): Promise<RevocationResultDto> {
     return this.installations.revoke(id);
   }
 }

@@ -1,3 +1,4 @@
+import { TokenRevocationModule } from '@bot/tokens';
 import { Module } from '@nestjs/common';
 import { AdminApiKeyGuard } from './admin-api-key.guard';
 import { InstallationsController } from './installations.controller';
@@ -5,7 +6,9 @@ import { InstallationsService } from './installations.service';
 
 /** `/oauth/installations` admin API. */
 @Module({
+  imports: [TokenRevocationModule],
   controllers: [InstallationsController],
   providers: [InstallationsService, AdminApiKeyGuard],
+  exports: [InstallationsService],
 })
 export class InstallationsModule {}

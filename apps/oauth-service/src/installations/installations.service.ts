@@ -1,16 +1,11 @@
 import { AuditEventRepository, InstallationRepository, InstallationFilter } from '@bot/installations';
 import { ProviderRegistry, RevocationOutcome, UpstreamError } from '@bot/providers';
+import { TokenRevocationBarrier } from '@bot/tokens';
 import { Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { InstallationView, toInstallationView } from './dto/installation.view';
+import { RevocationResultDto } from './dto/revocation-result.dto';
 
-export interface RevocationResult {
-  success: true;
-  installation_id: string;
-  status: 'revoked';
-  already_revoked: boolean;
-  provider_revocation: { revoked: boolean; detail: string };
-}
 
 /** The admin side of installations: list, show, revoke. */
 @Injectable()
@@ -22,6 +17,7 @@ export class InstallationsService {
     private readonly audit: AuditEventRepository,
     private readonly providers: ProviderRegistry,
     private readonly dataSource: DataSource,
+    private readonly barrier: TokenRevocationBarrier,
   ) {}
 
   /** Installations matching the filter. */
@@ -39,13 +35,21 @@ export class InstallationsService {
   /**
    * Revokes at the provider where it can, then marks the row revoked and erases its secrets. A provider
    * failure does not keep the installation alive here: access through us ends either way, and the answer says
-   * what the provider did. Repeating it is harmless.
+   * what the provider did. It answers once every running API process has dropped the token, or its lease has run
+   * out (bounded wait), and says which. Repeating it is harmless and waits the same way.
    */
-  async revoke(id: string): Promise<RevocationResult> {
+  async revoke(id: string): Promise<RevocationResultDto> {
     const installation = await this.installations.findById(id);
     if (!installation) throw new NotFoundException(`installation ${id} not found`);
     if (installation.status === 'revoked') {
-      return { success: true, installation_id: id, status: 'revoked', already_revoked: true, provider_revocation: { revoked: false, detail: 'already revoked earlier' } };
+      return {
+        success: true,
+        installation_id: id,
+        status: 'revoked',
+        already_revoked: true,
+        provider_revocation: { revoked: false, detail: 'already revoked earlier' },
+        token_caches: await this.barrier.confirm(),
+      };
     }
 
     let outcome: RevocationOutcome;
@@ -65,13 +69,17 @@ export class InstallationsService {
       }
       return revoked;
     });
-    this.logger.log(`${installation.platform} installation ${id} revoked (provider: ${outcome.revokedAtProvider ? 'revoked' : 'not revoked'})`);
+    const tokenCaches = await this.barrier.confirm();
+    this.logger.log(
+      `${installation.platform} installation ${id} revoked (provider: ${outcome.revokedAtProvider ? 'revoked' : 'not revoked'}; token caches ${tokenCaches.confirmed ? 'confirmed' : 'NOT confirmed'} in ${tokenCaches.waited_ms} ms)`,
+    );
     return {
       success: true,
       installation_id: id,
       status: 'revoked',
       already_revoked: !result?.changed,
       provider_revocation: { revoked: outcome.revokedAtProvider, detail: outcome.detail },
+      token_caches: tokenCaches,
     };
   }
 }

@@ -57,6 +57,10 @@ export class GitHubEnvironmentVariables {
 
   @IsOptional() @IsString()
   GITHUB_TOKEN?: string;
+
+  /** Where agents reach github-api (read as AppConfig.publicUrl by that app). */
+  @IsOptional() @Matches(URL_PATTERN, { message: `GITHUB_API_PUBLIC_URL ${URL_MESSAGE}` })
+  GITHUB_API_PUBLIC_URL?: string;
 }
 
 /** GitHub App credentials, its hosts and the legacy single-org token. */

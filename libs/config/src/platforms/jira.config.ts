@@ -24,6 +24,10 @@ export class JiraEnvironmentVariables {
 
   @IsOptional() @IsString()
   JIRA_EMAIL?: string;
+
+  /** Where agents reach jira-api (read as AppConfig.publicUrl by that app). */
+  @IsOptional() @Matches(URL_PATTERN, { message: `JIRA_API_PUBLIC_URL ${URL_MESSAGE}` })
+  JIRA_API_PUBLIC_URL?: string;
 }
 
 /** Atlassian OAuth app credentials, Atlassian's hosts and the legacy single-site API token. */

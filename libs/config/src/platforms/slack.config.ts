@@ -21,6 +21,10 @@ export class SlackEnvironmentVariables {
 
   @IsOptional() @IsString()
   SLACK_BOT_TOKEN?: string;
+
+  /** Where agents reach slack-api (read as AppConfig.publicUrl by that app). */
+  @IsOptional() @Matches(URL_PATTERN, { message: `SLACK_API_PUBLIC_URL ${URL_MESSAGE}` })
+  SLACK_API_PUBLIC_URL?: string;
 }
 
 /** Slack app credentials, its host and the legacy single-workspace bot token. */

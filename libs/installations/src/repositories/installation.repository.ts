@@ -44,6 +44,12 @@ export class InstallationRepository {
     return this.repository.findOneBy({ id });
   }
 
+  /** The status of an installation as the transaction of `manager` sees it, or null for an unknown id. */
+  async statusOf(id: string, manager: EntityManager = this.dataSource.manager): Promise<InstallationStatus | null> {
+    const row = await manager.getRepository(Installation).findOne({ where: { id }, select: { id: true, status: true } });
+    return row?.status ?? null;
+  }
+
   /** Installations matching the filter, newest first. */
   list(filter: InstallationFilter = {}): Promise<Installation[]> {
     const where: FindOptionsWhere<Installation> = {};

@@ -1,5 +1,6 @@
 import { InstallationLifecycleRepository } from '@bot/installations';
 import { Clock } from '@bot/providers';
+import { TokenRevocationModule } from '@bot/tokens';
 import { Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { typeOrmExecutor } from '../queue/sql-executor';
@@ -14,6 +15,7 @@ import { WebhookIntakeService } from './webhook-intake.service';
  * the lifecycle repository. One instance per app, shared by the platforms' webhook modules that import it.
  */
 @Module({
+  imports: [TokenRevocationModule],
   providers: [
     { provide: WebhookTaskRepository, inject: [DataSource], useFactory: (dataSource: DataSource) => new WebhookTaskRepository(typeOrmExecutor(dataSource)) },
     Clock,

@@ -1,3 +1,5 @@
+import { InstallationRepository, InstallationStatus } from '@bot/installations';
+import { TokenCacheConfirmation, TokenRevocationBarrier } from '@bot/tokens';
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { typeOrmExecutor } from '../queue/sql-executor';
@@ -28,13 +30,19 @@ export interface AcceptedDelivery {
   duplicate: boolean;
   taskId: string | null;
   installationId: string | null;
+  /** Present when the delivery revoked or suspended its installation: what the API processes confirmed. */
+  tokenCaches?: TokenCacheConfirmation;
 }
+
+/** Statuses in which no token of the installation may be forwarded. */
+const ACCESS_ENDED: InstallationStatus[] = ['revoked', 'suspended'];
 
 /**
  * Turns a verified delivery into a committed task before the platform gets its 2xx: plain events through the
  * batcher (route + insert + dedupe in one statement shared with concurrent deliveries), lifecycle events in one
  * transaction with the change they cause, so neither can exist without the other and a redelivery changes
- * nothing twice.
+ * nothing twice. A lifecycle event that revoked or suspended its installation is answered only after the
+ * TokenRevocationBarrier confirmed that no API process serves its token any more.
  */
 @Injectable()
 export class WebhookIntakeService {
@@ -45,12 +53,15 @@ export class WebhookIntakeService {
     private readonly batcher: TaskBatcher,
     private readonly dataSource: DataSource,
     private readonly notifier: TaskEnqueuedNotifier,
+    private readonly installations: InstallationRepository,
+    private readonly barrier: TokenRevocationBarrier,
   ) {}
 
   async accept(delivery: Delivery): Promise<AcceptedDelivery> {
     const { task, route, lifecycle } = delivery;
     let result: EnqueueResult;
     let installationId: string | null = null;
+    let endedAccess = false;
     if (!lifecycle) {
       result = await this.batcher.enqueue(task, route);
       if (!result.duplicate) installationId = result.installationId;
@@ -60,7 +71,13 @@ export class WebhookIntakeService {
         const enqueued = await this.tasks.enqueue(task, route, executor);
         if (enqueued.duplicate) return enqueued;
         installationId = enqueued.installationId;
+        const before = installationId ? await this.installations.statusOf(installationId, manager) : null;
         const outcome = await lifecycle(manager, { installationId });
+        // Whichever platform's step revoked or suspended the installation, the answer waits for the token caches.
+        if (installationId && before && !ACCESS_ENDED.includes(before)) {
+          const after = await this.installations.statusOf(installationId, manager);
+          endedAccess = after !== null && ACCESS_ENDED.includes(after);
+        }
         if (outcome?.installation && outcome.installation.id !== installationId) {
           installationId = outcome.installation.id;
           await this.tasks.attachInstallation(enqueued.taskId, outcome.installation, executor);
@@ -74,12 +91,13 @@ export class WebhookIntakeService {
       return { duplicate: true, taskId: null, installationId: null };
     }
     this.notifier.notify(task.platform);
+    const tokenCaches = endedAccess ? await this.barrier.confirm() : undefined;
     if (!installationId) {
       this.logger.warn(
         `${task.platform} ${task.eventType} delivery ${task.deliveryId} matches no live installation (${describeRoute(route)}); queued as task ${result.taskId} without one`,
       );
     }
-    return { duplicate: false, taskId: result.taskId, installationId };
+    return { duplicate: false, taskId: result.taskId, installationId, ...(tokenCaches ? { tokenCaches } : {}) };
   }
 }
 

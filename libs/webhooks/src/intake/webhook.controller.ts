@@ -19,5 +19,5 @@ export function WebhookController(): ClassDecorator {
 
 /** The 200 answer to a delivery that was queued or recognised as a duplicate. */
 export function webhookAnswer(accepted: AcceptedDelivery): WebhookAcceptedDto {
-  return { ok: true, duplicate: accepted.duplicate, task_id: accepted.taskId };
+  return { ok: true, duplicate: accepted.duplicate, task_id: accepted.taskId, ...(accepted.tokenCaches ? { token_caches: accepted.tokenCaches } : {}) };
 }

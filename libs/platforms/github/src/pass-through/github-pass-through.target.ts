@@ -1,6 +1,7 @@
 import { AppConfig } from '@bot/config';
 import { PassThroughTarget, ResponseContext, UpstreamCredential } from '@bot/pass-through';
 import { Injectable } from '@nestjs/common';
+import { gitHubErrorShape } from './github-error.shape';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 
 /** GitHub REST: every path goes to GITHUB_API_BASE_URL; pagination links come back pointing at github-api. */
@@ -8,6 +9,7 @@ import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 export class GitHubPassThroughTarget extends PassThroughTarget {
   readonly platform = 'github' as const;
   readonly displayName = 'GitHub';
+  readonly errorShape = gitHubErrorShape;
 
   constructor(private readonly config: AppConfig) {
     super();
@@ -34,13 +36,15 @@ export class GitHubPassThroughTarget extends PassThroughTarget {
   override rewriteResponseHeaders(headers: OutgoingHttpHeaders, context: ResponseContext): void {
     const link = headers['link'];
     if (typeof link !== 'string') return;
+    const publicBase = context.publicBaseUrl;
+    // Without a public URL an upstream link would send the agent, with its service key, straight to GitHub.
+    if (!publicBase) {
+      delete headers['link'];
+      return;
+    }
     const upstream = context.upstreamBaseUrl.replace(/\/+$/, '');
     headers['link'] = link.replace(/<([^>]*)>/g, (whole, url: string) =>
-      url === upstream || url.startsWith(`${upstream}/`) || url.startsWith(`${upstream}?`) ? `<${context.publicBaseUrl}${url.slice(upstream.length)}>` : whole,
+      url === upstream || url.startsWith(`${upstream}/`) || url.startsWith(`${upstream}?`) ? `<${publicBase}${url.slice(upstream.length)}>` : whole,
     );
-  }
-
-  override errorBody(code: string, message: string): Record<string, unknown> {
-    return { message, error: code };
   }
 }

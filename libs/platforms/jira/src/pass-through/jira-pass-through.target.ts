@@ -1,12 +1,14 @@
 import { AppConfig } from '@bot/config';
 import { PassThroughTarget, UpstreamCredential } from '@bot/pass-through';
 import { Injectable } from '@nestjs/common';
+import { jiraErrorShape } from './jira-error.shape';
 
 /** Jira Cloud REST: `/rest/...` goes to the Atlassian API gateway under the installation's cloud id. */
 @Injectable()
 export class JiraPassThroughTarget extends PassThroughTarget {
   readonly platform = 'jira' as const;
   readonly displayName = 'Jira';
+  readonly errorShape = jiraErrorShape;
 
   constructor(private readonly config: AppConfig) {
     super();
@@ -24,9 +26,5 @@ export class JiraPassThroughTarget extends PassThroughTarget {
     if (credential.kind === 'legacy') return { baseUrl: credential.baseUrl, path };
     const cloudId = encodeURIComponent(credential.token.externalOrgId);
     return { baseUrl: `${this.config.upstream.atlassianApiBaseUrl}/ex/jira/${cloudId}`, path };
-  }
-
-  override errorBody(code: string, message: string): Record<string, unknown> {
-    return { errorMessages: [message], errors: {}, error: code, message };
   }
 }

@@ -1,6 +1,7 @@
 import { AppConfig } from '@bot/config';
 import { PassThroughTarget, UpstreamCredential } from '@bot/pass-through';
 import { Injectable } from '@nestjs/common';
+import { slackErrorShape } from './slack-error.shape';
 import type { IncomingHttpHeaders } from 'node:http';
 
 const METHOD_PATH = /^\/api\/[A-Za-z][A-Za-z0-9_.]{0,99}$/;
@@ -10,6 +11,7 @@ const METHOD_PATH = /^\/api\/[A-Za-z][A-Za-z0-9_.]{0,99}$/;
 export class SlackPassThroughTarget extends PassThroughTarget {
   readonly platform = 'slack' as const;
   readonly displayName = 'Slack';
+  readonly errorShape = slackErrorShape;
 
   constructor(private readonly config: AppConfig) {
     super();
@@ -40,9 +42,5 @@ export class SlackPassThroughTarget extends PassThroughTarget {
     } catch {
       return false;
     }
-  }
-
-  override errorBody(code: string, message: string): Record<string, unknown> {
-    return { ok: false, error: code, message };
   }
 }

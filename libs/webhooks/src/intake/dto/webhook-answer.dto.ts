@@ -1,4 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { TokenCacheConfirmationDto } from '@bot/tokens';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 /** The 200 answer to a delivery: committed to the queue, or recognised as one seen before. */
 export class WebhookAcceptedDto {
@@ -10,6 +11,12 @@ export class WebhookAcceptedDto {
 
   @ApiProperty({ type: String, nullable: true, example: '42', description: 'id of the queued task (null for a duplicate)' })
   task_id: string | null;
+
+  @ApiPropertyOptional({
+    type: TokenCacheConfirmationDto,
+    description: 'only when the delivery revoked or suspended its installation: answered after every API process dropped its token or lost its lease',
+  })
+  token_caches?: TokenCacheConfirmationDto;
 }
 
 class WebhookErrorBody {
