@@ -1,13 +1,14 @@
 import { AppConfig, AppConfigModule } from '@bot/config';
-import { DatabaseModule } from '@bot/database';
+import { createDataSource, DatabaseModule } from '@bot/database';
 import { Installation, InstallationRepository } from '@bot/installations';
 import { GitHubClient } from '@bot/platform-github';
 import { JiraClient } from '@bot/platform-jira';
 import { SlackClient } from '@bot/platform-slack';
-import { PlatformClientsModule } from '@bot/platforms';
+import { ApiAppPlatformClientsModule, PlatformClientsModule } from '@bot/platforms';
 import { jiraSite } from '@bot/platform-jira';
 import { PlatformSandbox, startPlatformSandbox } from '@bot/platforms';
-import { buildInstallation, createTestDatabase, TestDatabase, testConfig } from '@bot/testing';
+import { AppProcess, buildInstallation, createTestDatabase, newEncryptionKey, startAppProcess, TestDatabase, testConfig } from '@bot/testing';
+import { DataSource } from 'typeorm';
 import { INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 
@@ -15,6 +16,13 @@ import { NestFactory } from '@nestjs/core';
 class ClientsTestModule {
   static forRoot(config: AppConfig) {
     return { module: ClientsTestModule, imports: [AppConfigModule.forRoot(config), DatabaseModule.forRoot(), PlatformClientsModule] };
+  }
+}
+
+@Module({})
+class ApiAppClientsTestModule {
+  static forRoot(config: AppConfig) {
+    return { module: ApiAppClientsTestModule, imports: [AppConfigModule.forRoot(config), ApiAppPlatformClientsModule] };
   }
 }
 
@@ -73,4 +81,63 @@ describe('typed platform clients', () => {
     expect((await jira.search('summary ~ "typed"')).map((issue) => issue.key)).toEqual([created.key]);
     expect(sandbox.atlassian.calls.filter((call) => call.path.startsWith(`/ex/jira/${grant.sites[0].id}/`)).every((call) => call.headers['authorization'] === `Bearer ${grant.accessToken}`)).toBe(true);
   });
+});
+
+/** The same clients through the API apps (real processes), in the prefix form with the service key only. */
+describe('typed platform clients through the API apps', () => {
+  const encryptionKey = newEncryptionKey();
+  let database: TestDatabase;
+  let sandbox: PlatformSandbox;
+  let dataSource: DataSource;
+  let apps: AppProcess[] = [];
+  let context: INestApplicationContext;
+  const seed = (values: Partial<Installation>) => new InstallationRepository(dataSource).insert(buildInstallation(values));
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    sandbox = await startPlatformSandbox({ oauthServiceUrl: 'http://127.0.0.1:9' });
+    const env = { DATABASE_URL: database.url, TOKEN_ENCRYPTION_KEY: encryptionKey, ...sandbox.env };
+    apps = await Promise.all((['github-api', 'slack-api', 'jira-api'] as const).map((app) => startAppProcess(app, env)));
+    dataSource = await createDataSource(database.url, testConfig('github-api', env), 2).initialize();
+    // No DATABASE_URL for the clients: they only know where the apps are and the service key.
+    const config = testConfig('oauth-service', { GITHUB_API_PUBLIC_URL: apps[0].url, SLACK_API_PUBLIC_URL: apps[1].url, JIRA_API_PUBLIC_URL: apps[2].url });
+    context = await NestFactory.createApplicationContext(ApiAppClientsTestModule.forRoot(config), { logger: ['error'] });
+    await context.init();
+  }, 120_000);
+  afterAll(async () => {
+    await context?.close();
+    await Promise.all(apps.map((app) => app.stop()));
+    await dataSource?.destroy();
+    await sandbox?.stop();
+    await database?.drop();
+  });
+
+  it('GitHubClient, SlackClient and JiraClient work through /installations/{id}/...; refusals become PlatformApiError', async () => {
+    const installation = sandbox.github.install('via-app-org');
+    const minted = sandbox.github.mintToken(installation.id);
+    const github = await seed({ platform: 'github', externalOrgId: String(installation.account.id), externalInstallId: String(installation.id), accessToken: minted.token, tokenExpiresAt: new Date(minted.expiresAt) });
+    sandbox.github.seedIssues('via-app-org', 'demo', 7);
+    const gh = context.get(GitHubClient).forInstallation(github.id);
+    expect(await gh.listIssues('via-app-org', 'demo', { perPage: 3 })).toHaveLength(7);
+    expect((await gh.createIssue('via-app-org', 'demo', { title: 'through github-api' })).title).toBe('through github-api');
+    const pages = sandbox.github.calls.filter((call) => call.path === '/repos/via-app-org/demo/issues' && call.method === 'GET');
+    expect(pages).toHaveLength(3);
+    expect(new Set(pages.map((call) => call.headers['authorization']))).toEqual(new Set([`Bearer ${minted.token}`]));
+
+    const granted = sandbox.slack.grantBotToken('T0VIAAPP');
+    const slack = await seed({ platform: 'slack', externalOrgId: 'T0VIAAPP', externalInstallId: null, accessToken: granted.accessToken, tokenExpiresAt: null });
+    const sl = context.get(SlackClient).forInstallation(slack.id);
+    await sl.postMessage(sandbox.slack.channelId('T0VIAAPP', 'general'), 'through slack-api');
+    expect((await sl.listChannels(2)).length).toBeGreaterThan(2);
+
+    const grant = sandbox.atlassian.grant([jiraSite('via-app-site')]);
+    const jira = await seed({ platform: 'jira', externalOrgId: grant.sites[0].id, externalInstallId: null, accessToken: grant.accessToken, refreshToken: grant.refreshToken, tokenExpiresAt: new Date(Date.now() + 3600_000) });
+    const ji = context.get(JiraClient).forInstallation(jira.id);
+    const created = await ji.createIssue('SBX', 'through jira-api');
+    expect((await ji.search('summary ~ "through jira-api"')).map((issue) => issue.key)).toEqual([created.key]);
+
+    const unknown = '00000000-0000-4000-8000-0000000000cc';
+    await expect(context.get(SlackClient).forInstallation(unknown).postMessage('C1', 'x')).rejects.toMatchObject({ name: 'PlatformApiError', message: 'slack chat.postMessage failed: installation_not_found' });
+    await expect(context.get(JiraClient).forInstallation(unknown).getIssue('SBX-1')).rejects.toMatchObject({ name: 'PlatformApiError', status: 404, body: { code: 'installation_not_found' } });
+  }, 60_000);
 });

@@ -73,6 +73,11 @@ export abstract class AppConfig {
    * URLs the app writes into answers (`Link` pagination). Unset: derived per request, see `trustProxy`.
    */
   abstract readonly publicUrl?: string;
+  /**
+   * Where every API app is reached (`<APP>_PUBLIC_URL`; outside production `http://localhost:<its port>` when
+   * unset), for the typed clients that call the platforms through the apps.
+   */
+  abstract readonly apiAppUrls: Partial<Record<AppName, string>>;
   /** True: `X-Forwarded-Proto`/`X-Forwarded-Host` from a reverse proxy are believed when no publicUrl is set. */
   abstract readonly trustProxy: boolean;
   /**

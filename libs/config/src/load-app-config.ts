@@ -5,7 +5,7 @@ import { parse as parseDotenv } from 'dotenv';
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { AppConfig, NodeEnv } from './app-config';
-import { AppName, DEFAULT_PORTS } from './app-name';
+import { APP_NAMES, AppName, DEFAULT_PORTS } from './app-name';
 import { DevSecretStore } from './dev-secret-store';
 import { declaredVariableNames, EnvironmentVariables } from './environment-variables';
 import { PLATFORM_CONFIGS } from './platforms';
@@ -70,7 +70,7 @@ export function loadAppConfig(appName: AppName, options: LoadAppConfigOptions = 
       if (!env[name]) problems.push(`${name} is required because ${present[0]} is set (${group.displayName} is partly configured)`);
     }
   }
-  const appPublicUrlVar = `${appName.toUpperCase().replace(/-/g, '_')}_PUBLIC_URL`;
+  const appPublicUrlVar = publicUrlVariable(appName);
   const trustProxy = env['TRUST_PROXY'] === 'true' || env['TRUST_PROXY'] === '1';
   // A Link built from a caller's Host header could send an agent (and its service key) anywhere.
   if (production && APPS_WRITING_PUBLIC_URLS.includes(appName) && !env[appPublicUrlVar] && !trustProxy) {
@@ -129,6 +129,7 @@ export function loadAppConfig(appName: AppName, options: LoadAppConfigOptions = 
     proxyBodyLimitBytes: sizeInBytes(env['PROXY_BODY_LIMIT'] ?? '25mb'),
     webhookBodyLimitBytes: sizeInBytes(env['WEBHOOK_BODY_LIMIT'] ?? '25mb'),
     publicUrl: env[appPublicUrlVar] ? stripSlash(env[appPublicUrlVar]) : undefined,
+    apiAppUrls: apiAppUrls(env, production),
     trustProxy,
     tokenCacheLeaseMs: Number(env['TOKEN_CACHE_LEASE_MS'] ?? 2000),
     upstreamTimeoutMs: Number(env['UPSTREAM_TIMEOUT_MS'] ?? 10_000),
@@ -138,6 +139,23 @@ export function loadAppConfig(appName: AppName, options: LoadAppConfigOptions = 
     generatedDevSecrets,
   };
   return Object.freeze(config);
+}
+
+/** `GITHUB_API_PUBLIC_URL` for github-api. */
+function publicUrlVariable(app: AppName): string {
+  return `${app.toUpperCase().replace(/-/g, '_')}_PUBLIC_URL`;
+}
+
+/** Each API app's public URL; outside production an unset one is the app's local address. */
+function apiAppUrls(env: Env, production: boolean): AppConfig['apiAppUrls'] {
+  const urls: AppConfig['apiAppUrls'] = {};
+  for (const app of APP_NAMES.filter((name) => name.endsWith('-api'))) {
+    const configured = env[publicUrlVariable(app)];
+    const port = env[`${app.toUpperCase().replace(/-/g, '_')}_PORT`] ?? DEFAULT_PORTS[app];
+    if (configured) urls[app] = stripSlash(configured);
+    else if (!production) urls[app] = `http://localhost:${port}`;
+  }
+  return urls;
 }
 
 /** `512kb`, `25mb`, `100b` in bytes (validated beforehand). */

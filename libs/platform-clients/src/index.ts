@@ -1,1 +1,3 @@
+export * from './installation-caller';
 export * from './installation-api.client';
+export * from './api-app-installation.caller';

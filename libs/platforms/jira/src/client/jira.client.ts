@@ -1,6 +1,5 @@
 import { AppConfig } from '@bot/config';
-import { InstallationApiClient, jsonBody } from '@bot/platform-clients';
-import { InstallationToken } from '@bot/tokens';
+import { DirectApiRoot, InstallationCaller, jsonBody } from '@bot/platform-clients';
 import { Injectable } from '@nestjs/common';
 
 export interface JiraIssue {
@@ -18,8 +17,8 @@ export function adfText(text: string): Record<string, unknown> {
 /** Jira Cloud REST calls as one installation (one site). */
 export class JiraInstallationClient {
   constructor(
-    private readonly api: InstallationApiClient,
-    private readonly apiBaseUrl: string,
+    private readonly api: InstallationCaller,
+    private readonly root: DirectApiRoot,
     readonly installationId: string,
   ) {}
 
@@ -46,21 +45,21 @@ export class JiraInstallationClient {
   }
 
   private send(method: 'GET' | 'POST', path: string, json?: unknown) {
-    const url = (token: InstallationToken) => `${this.apiBaseUrl}/ex/jira/${encodeURIComponent(token.externalOrgId)}${path}`;
-    return this.api.send(this.installationId, 'jira', { method, url, json });
+    return this.api.send(this.installationId, 'jira', this.root, { method, path, json });
   }
 }
 
-/** Hands out Jira clients bound to an installation. */
+/** Hands out Jira clients bound to an installation (direct, or through jira-api: see InstallationCaller). */
 @Injectable()
 export class JiraClient {
   constructor(
-    private readonly api: InstallationApiClient,
+    private readonly api: InstallationCaller,
     private readonly config: AppConfig,
   ) {}
 
   /** A client that acts as `installationId` on its site. */
   forInstallation(installationId: string): JiraInstallationClient {
-    return new JiraInstallationClient(this.api, this.config.upstream.atlassianApiBaseUrl, installationId);
+    // Direct calls go to the site's cloud id under the Atlassian API gateway.
+    return new JiraInstallationClient(this.api, (token) => `${this.config.upstream.atlassianApiBaseUrl}/ex/jira/${encodeURIComponent(token.externalOrgId)}`, installationId);
   }
 }

@@ -1,5 +1,5 @@
 import { AppConfig } from '@bot/config';
-import { InstallationApiClient, jsonBody, PlatformApiError } from '@bot/platform-clients';
+import { DirectApiRoot, InstallationCaller, jsonBody, PlatformApiError } from '@bot/platform-clients';
 import { Injectable } from '@nestjs/common';
 
 interface SlackAnswer {
@@ -17,8 +17,8 @@ export interface SlackChannel {
 /** Slack Web API calls as one installation's bot. */
 export class SlackInstallationClient {
   constructor(
-    private readonly api: InstallationApiClient,
-    private readonly baseUrl: string,
+    private readonly api: InstallationCaller,
+    private readonly root: DirectApiRoot,
     readonly installationId: string,
   ) {}
 
@@ -49,7 +49,8 @@ export class SlackInstallationClient {
     const response = await this.api.send(
       this.installationId,
       'slack',
-      { method: 'POST', url: () => `${this.baseUrl}/api/${method}`, headers: { 'content-type': 'application/json; charset=utf-8' }, json: body },
+      this.root,
+      { method: 'POST', path: `/api/${method}`, headers: { 'content-type': 'application/json; charset=utf-8' }, json: body },
       // Slack answers an expired rotating token with HTTP 200 and `token_expired`.
       (r) => r.status === 401 || (r.status === 200 && r.text.includes('"token_expired"')),
     );
@@ -59,16 +60,16 @@ export class SlackInstallationClient {
   }
 }
 
-/** Hands out Slack clients bound to an installation. */
+/** Hands out Slack clients bound to an installation (direct, or through slack-api: see InstallationCaller). */
 @Injectable()
 export class SlackClient {
   constructor(
-    private readonly api: InstallationApiClient,
+    private readonly api: InstallationCaller,
     private readonly config: AppConfig,
   ) {}
 
   /** A client that acts as `installationId`'s bot. */
   forInstallation(installationId: string): SlackInstallationClient {
-    return new SlackInstallationClient(this.api, this.config.upstream.slackBaseUrl, installationId);
+    return new SlackInstallationClient(this.api, () => this.config.upstream.slackBaseUrl, installationId);
   }
 }
