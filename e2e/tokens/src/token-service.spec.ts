@@ -20,6 +20,14 @@ class TokenServiceTestModule {
 
 const minutesFromNow = (minutes: number) => new Date(Date.now() + minutes * 60_000);
 const settle = () => new Promise((resolve) => setTimeout(resolve, 150));
+/** Polls until `check` holds (10 s at most). */
+const eventually = async (check: () => Promise<boolean> | boolean) => {
+  const deadline = Date.now() + 10_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not reached within 10 s');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+};
 
 describe('TokenService against real PostgreSQL and the fake platforms', () => {
   let database: TestDatabase;
@@ -94,6 +102,26 @@ describe('TokenService against real PostgreSQL and the fake platforms', () => {
     await settle();
     expect((await tokens.getToken(rows[0].id)).accessToken).toBe('replaced-without-notify');
     expect(tokenCalls()).toBe(0);
+  });
+
+  it('a lost LISTEN connection switches the cache off until the listener has resubscribed, re-registered and started empty', async () => {
+    const { grant, rows } = await seedJiraGrant(minutesFromNow(60), 1);
+    const installations = context.get(DataSource).getRepository(Installation);
+    expect((await tokens.getToken(rows[0].id)).accessToken).toBe(grant.accessToken);
+    const [registered] = await sql<{ id: string }>(`SELECT id FROM token_cache_listeners WHERE pid = $1`, [process.pid]);
+    expect(registered).toBeDefined();
+
+    await sql(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'jira-api:listen'`);
+    // Changes made while nobody listens are not announced to this process; it must not serve from memory.
+    await installations.update(rows[0].id, { accessToken: 'changed-while-deaf' });
+    await eventually(async () => (await tokens.getToken(rows[0].id)).accessToken === 'changed-while-deaf');
+
+    // Back: subscribed again, heartbeating, and caching again (a silent write is not seen).
+    await eventually(async () => (await sql(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'jira-api:listen'`)).length === 1);
+    await eventually(async () => (await sql(`SELECT 1 FROM token_cache_listeners WHERE id = $1 AND heartbeat_at > now() - interval '1 second'`, [registered.id])).length === 1);
+    await tokens.getToken(rows[0].id);
+    await installations.update(rows[0].id, { accessToken: 'silent-after-reconnect' });
+    expect((await tokens.getToken(rows[0].id)).accessToken).toBe('changed-while-deaf');
   });
 
   it('refreshes an expiring Jira token once for concurrent callers and stores the rotated tokens on every site of the grant', async () => {
