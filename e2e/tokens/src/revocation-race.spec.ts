@@ -16,6 +16,7 @@ import {
   testConfig,
 } from '@bot/testing';
 import { randomUUID } from 'node:crypto';
+import { request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 
@@ -91,9 +92,21 @@ describe('revocation is final when answered, across OS processes', () => {
       }),
     );
   };
-  /** The prefix form: the SDK-style base URL plus the service key, nothing else. */
-  const call = (app: AppProcess, installationId: string) =>
-    fetch(`${app.url}/installations/${installationId}/rest/api/3/myself`, { headers: { authorization: `Bearer ${TEST_SERVICE_API_KEY}` } });
+  /**
+   * The prefix form: the SDK-style base URL plus the service key, nothing else. A new connection per call, so a
+   * process waking from SIGSTOP cannot close a kept-alive connection under a request already sent on it.
+   */
+  const call = (app: AppProcess, installationId: string): Promise<{ status: number; body: { code?: string } }> =>
+    new Promise((resolve, reject) => {
+      const req = request(`${app.url}/installations/${installationId}/rest/api/3/myself`, { agent: false, headers: { authorization: `Bearer ${TEST_SERVICE_API_KEY}` } }, (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as { code?: string } }));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end();
+    });
   const until = async (condition: () => boolean, timeoutMs = 60_000) => {
     const deadline = Date.now() + timeoutMs;
     while (!condition()) {
@@ -111,9 +124,8 @@ describe('revocation is final when answered, across OS processes', () => {
     const loop = async (app: AppProcess, name: LoopCall['app']) => {
       while (running) {
         const startedAt = performance.now();
-        const response = await call(app, row.id);
-        const body = (await response.json()) as { code?: string };
-        calls.push({ app: name, startedAt, status: response.status, code: body.code });
+        const { status, body } = await call(app, row.id);
+        calls.push({ app: name, startedAt, status, code: body.code });
       }
     };
     const loops = [...Array.from({ length: 4 }, () => loop(first, 'first')), ...Array.from({ length: 4 }, () => loop(second, 'second'))];

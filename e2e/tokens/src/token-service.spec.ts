@@ -111,14 +111,18 @@ describe('TokenService against real PostgreSQL and the fake platforms', () => {
     const [registered] = await sql<{ id: string }>(`SELECT id FROM token_cache_listeners WHERE pid = $1`, [process.pid]);
     expect(registered).toBeDefined();
 
-    await sql(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'jira-api:listen'`);
+    // Waits (up to 5 s) until the backend is gone, so no heartbeat of the old connection is written after cutOffAt.
+    await sql(`SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'jira-api:listen'`);
+    const [{ at: cutOffAt }] = await sql<{ at: Date }>(`SELECT clock_timestamp() AS at`);
     // Changes made while nobody listens are not announced to this process; it must not serve from memory.
     await installations.update(rows[0].id, { accessToken: 'changed-while-deaf' });
     await eventually(async () => (await tokens.getToken(rows[0].id)).accessToken === 'changed-while-deaf');
 
     // Back: subscribed again, heartbeating, and caching again (a silent write is not seen).
     await eventually(async () => (await sql(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'jira-api:listen'`)).length === 1);
-    await eventually(async () => (await sql(`SELECT 1 FROM token_cache_listeners WHERE id = $1 AND heartbeat_at > now() - interval '1 second'`, [registered.id])).length === 1);
+    await eventually(async () => (await sql(`SELECT 1 FROM token_cache_listeners WHERE id = $1 AND heartbeat_at > $2`, [registered.id, cutOffAt])).length === 1);
+    // The row is written before this process has handled the answer and renewed its lease.
+    await settle();
     await tokens.getToken(rows[0].id);
     await installations.update(rows[0].id, { accessToken: 'silent-after-reconnect' });
     expect((await tokens.getToken(rows[0].id)).accessToken).toBe('changed-while-deaf');
