@@ -125,6 +125,18 @@ describe('loadAppConfig', () => {
     expect(prod.apiAppUrls).toEqual({ 'github-api': 'https://gh.example.com' });
   });
 
+  it.each(['http://bot.example.com', 'http://localhost:8010'])('production refuses the non-https BASE_URL %s with one line naming it', (baseUrl) => {
+    const error = errorOf(() => loadAppConfig('oauth-service', { env: { ...production(), BASE_URL: baseUrl }, cwd: freshDir() }));
+    expect(error.message).toBe(
+      'Invalid configuration: BASE_URL must be an https:// URL when NODE_ENV=production (OAuth redirects carry codes and state)',
+    );
+  });
+
+  it('development keeps accepting an http BASE_URL', () => {
+    const config = loadAppConfig('oauth-service', { env: { ...production(), NODE_ENV: 'development', BASE_URL: 'http://localhost:8010' }, cwd: freshDir() });
+    expect(config.baseUrl).toBe('http://localhost:8010');
+  });
+
   it('never generates secrets in production', () => {
     const cwd = freshDir();
     expect(() => loadAppConfig('oauth-service', { env: { NODE_ENV: 'production' }, cwd })).toThrow(ConfigError);

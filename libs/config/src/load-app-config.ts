@@ -62,6 +62,10 @@ export function loadAppConfig(appName: AppName, options: LoadAppConfigOptions = 
     for (const name of ['DATABASE_URL', 'BASE_URL', ...DEV_GENERATED_SECRETS]) {
       if (!env[name]) problems.push(`${name} is required when NODE_ENV=production`);
     }
+    // OAuth redirect URIs are built from it; providers and browsers must reach the callback over TLS.
+    if (env['BASE_URL'] && !/^https:\/\//i.test(env['BASE_URL'])) {
+      problems.push('BASE_URL must be an https:// URL when NODE_ENV=production (OAuth redirects carry codes and state)');
+    }
   }
   for (const group of PLATFORM_CONFIGS) {
     const present = [...group.required, ...group.optional].filter((name) => env[name]);
