@@ -3,6 +3,7 @@ import { resolveDatabase } from '@bot/database';
 import { DynamicModule, INestApplication, LogLevel, Logger, ValidationPipe } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { BodyParserErrorFilter } from './body-parser-error.filter';
+import { drainRefusedBodies } from './refused-body-drain';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 
@@ -26,6 +27,7 @@ export async function createHttpApp(module: DynamicModule, config: AppConfig, op
     app.useBodyParser('urlencoded', { limit: config.bodyLimit, extended: true });
   }
   app.disable('x-powered-by');
+  drainRefusedBodies(app.getHttpServer());
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, transform: true }));
   app.useGlobalFilters(new BodyParserErrorFilter(app.getHttpAdapter()));
   const document = SwaggerModule.createDocument(
