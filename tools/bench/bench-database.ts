@@ -17,9 +17,15 @@ export async function createBenchDatabase(adminUrl: string | undefined, options:
   let dataRoot: string | undefined;
   if (!adminUrl) {
     dataRoot = mkdtempSync(join(tmpdir(), 'bot-bench-pg-'));
-    const server = await ensureEmbeddedPostgres({ dataDir: join(dataRoot, 'data'), port: await freePort(), database: 'postgres', ephemeral: options.ephemeral ?? true });
+    const server = await ensureEmbeddedPostgres({
+      dataDir: join(dataRoot, 'data'),
+      port: await freePort(),
+      database: 'postgres',
+      ephemeral: options.ephemeral ?? true,
+      detached: false,
+    });
     adminUrl = server.url;
-    stopPostgres = server.stop;
+    stopPostgres = server.destroy;
   }
   const admin = adminUrl;
   const name = `bench_${randomBytes(4).toString('hex')}`;

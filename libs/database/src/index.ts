@@ -1,4 +1,4 @@
-export * from './embedded-postgres.server';
+export * from './embedded-postgres';
 export * from './migration-runner';
 export * from './data-source.factory';
 export * from './re-encryption.service';

@@ -1,5 +1,5 @@
 import { AppConfig, AppName, ConfigError, loadAppConfig } from '@bot/config';
-import { resolveDatabase } from '@bot/database';
+import { EmbeddedPostgresError, resolveDatabase, RunningPostgres } from '@bot/database';
 import { DynamicModule, INestApplication, LogLevel, Logger, ValidationPipe } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { BodyParserErrorFilter } from './body-parser-error.filter';
@@ -64,7 +64,16 @@ export async function runHttpApp(
     logger.log(`using development secrets from .data/dev-secrets.json for: ${config.generatedDevSecrets.join(', ')}`);
   }
 
-  const database = await resolveDatabase(config, (line) => logger.log(line));
+  let database: RunningPostgres;
+  try {
+    database = await resolveDatabase(config, (line) => logger.log(line));
+  } catch (error) {
+    if (error instanceof EmbeddedPostgresError) {
+      process.stderr.write(`${appName}: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
   if (!config.databaseUrl) {
     logger.log(`${database.owned ? 'started' : 'reusing'} embedded PostgreSQL on 127.0.0.1:${config.embeddedPostgres.port}`);
   }

