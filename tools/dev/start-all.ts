@@ -1,11 +1,12 @@
-// `npm start`: the whole product on one machine. Resolves the database (embedded by default), migrates once,
-// starts the five apps as child processes, prints one line per app when it is ready, and on Ctrl-C stops the
-// apps and then the database.
+// `npm start`: the whole product on one machine. Resolves the database (embedded by default, in a process group
+// of its own), migrates once, starts the five apps as supervised child processes (a crashed app is restarted,
+// a crash loop stops everything), prints one line per app when it is ready, and on Ctrl-C or SIGTERM stops the
+// apps (each flushes what it holds) and then the database.
 import { APP_NAMES, AppName, ConfigError, loadAppConfig } from '@bot/config';
-import { createDataSource, resolveDatabase, runMigrations } from '@bot/database';
+import { createDataSource, EmbeddedPostgresError, resolveDatabase, runMigrations, RunningPostgres } from '@bot/database';
 import { PLATFORM_MODULES, PlatformSandbox, startPlatformSandbox } from '@bot/platforms';
-import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { AppSupervisor } from './app-supervisor';
 
 const READY_TIMEOUT_MS = 90_000;
 const root = join(__dirname, '..', '..');
@@ -27,11 +28,21 @@ async function main(): Promise<void> {
     say(`development secrets for ${base.generatedDevSecrets.join(', ')} are kept in .data/dev-secrets.json`);
   }
 
-  const database = await resolveDatabase(base, say);
+  let database: RunningPostgres;
+  try {
+    // Adopted: a server of this checkout left running by a killed run is stopped at the end like one started here.
+    database = await resolveDatabase(base, say, { adopt: true });
+  } catch (error) {
+    if (error instanceof EmbeddedPostgresError) {
+      process.stderr.write(`[start] ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
   say(
     base.databaseUrl
       ? `database: DATABASE_URL (${new URL(database.url).host})`
-      : `database: embedded PostgreSQL on 127.0.0.1:${base.embeddedPostgres.port}, data in ${base.embeddedPostgres.dataDir}`,
+      : `database: embedded PostgreSQL on 127.0.0.1:${base.embeddedPostgres.port}, data in ${database.dataDirectory}`,
   );
   const dataSource = await createDataSource(database.url, base, 1).initialize();
   const applied = await runMigrations(dataSource);
@@ -40,25 +51,22 @@ async function main(): Promise<void> {
 
   const sandbox = await startSandboxIfNeeded(base);
 
-  const children = new Map<AppName, ChildProcess>();
   let stopping = false;
   const stopAll = async (code: number) => {
-    if (stopping) return;
+    if (stopping) return say('still stopping: the apps are flushing what they hold');
     stopping = true;
-    say('stopping apps…');
-    await Promise.all([...children.values()].map(stopChild));
+    say('stopping apps (each flushes its pending audit events, usage records and webhook batches)…');
+    await supervisor.stop();
     await sandbox?.fakes.stop();
     await database.stop();
-    say(database.owned ? 'stopped (embedded PostgreSQL stopped; data kept)' : 'stopped');
+    say(database.dataDirectory ? 'stopped (embedded PostgreSQL stopped; data kept)' : 'stopped');
     process.exit(code);
   };
-  process.on('SIGINT', () => void stopAll(0));
-  process.on('SIGTERM', () => void stopAll(0));
-  process.on('SIGHUP', () => void stopAll(0));
-
-  for (const app of APP_NAMES) {
-    const child = spawn(process.execPath, ['--require', '@swc-node/register', join('apps', app, 'src', 'main.ts')], {
-      cwd: root,
+  const supervisor = new AppSupervisor(
+    APP_NAMES.map((app) => ({
+      name: app,
+      port: configs[app].port,
+      args: ['--require', '@swc-node/register', join('apps', app, 'src', 'main.ts')],
       env: {
         ...process.env,
         ...sandbox?.env,
@@ -66,27 +74,34 @@ async function main(): Promise<void> {
         PORT: String(configs[app].port),
         LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'warn',
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    prefixOutput(app, child);
-    child.on('exit', (code, signal) => {
-      if (!stopping) {
-        say(`${app} exited unexpectedly (${signal ?? `code ${code}`}); stopping everything`);
+    })),
+    {
+      cwd: root,
+      say,
+      onCrashLoop: (app, lastLines) => {
+        say(`stopping everything: ${app} keeps crashing. Its last output:`);
+        for (const line of lastLines) process.stdout.write(`[start]   ${line}\n`);
         void stopAll(1);
-      }
-    });
-    children.set(app, child);
-  }
+      },
+    },
+  );
+  // Ctrl-C reaches the whole foreground process group (the apps too, which then flush and exit); the embedded
+  // PostgreSQL runs in a group of its own and is stopped here, after the apps.
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+  process.on('SIGHUP', () => void stopAll(0));
+  supervisor.start();
 
   try {
-    await Promise.all(APP_NAMES.map((app) => waitUntilReady(configs[app].port)));
+    await Promise.all(APP_NAMES.map((app) => waitUntilReady(configs[app].port, () => stopping)));
   } catch (error) {
     say((error as Error).message);
     return stopAll(1);
   }
+  if (stopping) return;
   for (const app of APP_NAMES) say(`${app.padEnd(14)} http://localhost:${configs[app].port}`);
   if (sandbox) say(`sandbox: install on ${base.baseUrl}/ with no account anywhere (fakes of ${sandbox.platforms.join(', ')})`);
-  say(`all apps ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s — Ctrl-C stops everything`);
+  say(`all apps ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s — a crashed app is restarted; Ctrl-C stops everything`);
 }
 
 /** Fakes for every registered platform that has no credentials, and the variables that point the apps at them. */
@@ -106,20 +121,9 @@ function say(line: string): void {
   process.stdout.write(`[start] ${line}\n`);
 }
 
-function prefixOutput(app: AppName, child: ChildProcess): void {
-  for (const stream of [child.stdout, child.stderr]) {
-    let pending = '';
-    stream?.on('data', (chunk: Buffer) => {
-      const lines = (pending + chunk.toString()).split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) if (line.trim()) process.stdout.write(`[${app}] ${line}\n`);
-    });
-  }
-}
-
-async function waitUntilReady(port: number): Promise<void> {
+async function waitUntilReady(port: number, cancelled: () => boolean): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
+  while (Date.now() < deadline && !cancelled()) {
     const ok = await fetch(`http://127.0.0.1:${port}/health/ready`).then(
       (response) => response.ok,
       () => false,
@@ -127,19 +131,8 @@ async function waitUntilReady(port: number): Promise<void> {
     if (ok) return;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+  if (cancelled()) return;
   throw new Error(`app on port ${port} was not ready within ${READY_TIMEOUT_MS / 1000} s`);
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }
 
 void main().catch((error: Error) => {
