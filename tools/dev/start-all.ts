@@ -4,7 +4,8 @@
 // apps (each flushes what it holds) and then the database.
 import { APP_NAMES, AppName, ConfigError, loadAppConfig } from '@bot/config';
 import { createDataSource, EmbeddedPostgresError, resolveDatabase, runMigrations, RunningPostgres } from '@bot/database';
-import { PLATFORM_MODULES, PlatformSandbox, startPlatformSandbox } from '@bot/platforms';
+import { AttachedSandbox } from '@bot/http-app';
+import { CHECKOUT_SANDBOX } from '@bot/platforms';
 import { join } from 'node:path';
 import { AppSupervisor } from './app-supervisor';
 
@@ -57,7 +58,7 @@ async function main(): Promise<void> {
     stopping = true;
     say('stopping apps (each flushes its pending audit events, usage records and webhook batches)…');
     await supervisor.stop();
-    await sandbox?.fakes.stop();
+    await sandbox?.release();
     await database.stop();
     say(database.dataDirectory ? 'stopped (embedded PostgreSQL stopped; data kept)' : 'stopped');
     process.exit(code);
@@ -104,17 +105,11 @@ async function main(): Promise<void> {
   say(`all apps ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s — a crashed app is restarted; Ctrl-C stops everything`);
 }
 
-/** Fakes for every registered platform that has no credentials, and the variables that point the apps at them. */
-async function startSandboxIfNeeded(
-  config: ReturnType<typeof loadAppConfig>,
-): Promise<{ fakes: PlatformSandbox; env: Record<string, string>; platforms: string[] } | undefined> {
-  const missing = PLATFORM_MODULES.filter((entry) => !entry.configured(config)).map((entry) => entry.platform);
-  if (config.sandbox === 'off' || missing.length === 0) return undefined;
-  const fakes = await startPlatformSandbox({ oauthServiceUrl: config.baseUrl });
-  // Only the variables of platforms without credentials: a configured platform keeps its real ones.
-  const env = Object.assign({}, ...missing.map((platform) => fakes.envOf(platform)));
-  for (const platform of missing) say(`sandbox: no ${platform} credentials configured, using the in-repo fake at ${fakes.fakeOf(platform).url}`);
-  return { fakes, env, platforms: missing };
+/** The checkout's shared sandbox for every platform without credentials (reused when an `nx serve` app runs it). */
+async function startSandboxIfNeeded(config: ReturnType<typeof loadAppConfig>): Promise<AttachedSandbox | undefined> {
+  const sandbox = await CHECKOUT_SANDBOX.attach(config, say);
+  if (sandbox) say(`sandbox: what the fakes issue (tokens, installs, sites, issues, messages) is kept in .data/sandbox across restarts`);
+  return sandbox;
 }
 
 function say(line: string): void {

@@ -92,7 +92,10 @@ export abstract class AppConfig {
   /** Requests per minute per client address on the install and callback routes. */
   abstract readonly oauthRateLimitPerMinute: number;
   abstract readonly logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
-  /** `auto`: `npm start` runs fakes for every platform without credentials (never in production). */
+  /**
+   * `auto` (default in development): every platform without credentials is pointed at the checkout's shared
+   * sandbox of fakes, under `npm start` and `nx serve` alike. `off` by default in tests, always in production.
+   */
   abstract readonly sandbox: 'auto' | 'off';
   /** Names of secrets that were generated for local development instead of read from the environment. */
   abstract readonly generatedDevSecrets: string[];

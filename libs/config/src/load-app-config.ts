@@ -139,7 +139,8 @@ export function loadAppConfig(appName: AppName, options: LoadAppConfigOptions = 
     upstreamTimeoutMs: Number(env['UPSTREAM_TIMEOUT_MS'] ?? 10_000),
     oauthRateLimitPerMinute: Number(env['OAUTH_RATE_LIMIT_PER_MINUTE'] ?? 60),
     logLevel: (env['LOG_LEVEL'] ?? 'log') as AppConfig['logLevel'],
-    sandbox: production ? 'off' : ((env['SANDBOX'] ?? 'auto') as AppConfig['sandbox']),
+    // Development runs (npm start, nx serve) get the fakes by default; tests start their own; production never.
+    sandbox: production ? 'off' : ((env['SANDBOX'] ?? (nodeEnv === 'development' ? 'auto' : 'off')) as AppConfig['sandbox']),
     generatedDevSecrets,
   };
   return Object.freeze(config);

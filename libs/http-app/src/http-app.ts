@@ -1,8 +1,9 @@
-import { AppConfig, AppName, ConfigError, loadAppConfig } from '@bot/config';
+import { AppConfig, AppName, ConfigError, loadAppConfig, readEnvironment } from '@bot/config';
 import { EmbeddedPostgresError, resolveDatabase, RunningPostgres } from '@bot/database';
 import { DynamicModule, INestApplication, LogLevel, Logger, ValidationPipe } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { BodyParserErrorFilter } from './body-parser-error.filter';
+import { AppSandbox } from './app-sandbox';
 import { drainRefusedBodies } from './refused-body-drain';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
@@ -39,14 +40,15 @@ export async function createHttpApp(module: DynamicModule, config: AppConfig, op
 }
 
 /**
- * Process entry point of an app: validates config (one line and exit 1 on failure), resolves the database
- * (the embedded server when DATABASE_URL is unset), listens on the configured port and shuts down cleanly
- * on SIGINT/SIGTERM.
+ * Process entry point of an app: validates config (one line and exit 1 on failure), attaches the sandbox for
+ * platforms without credentials (when `sandbox` is given and SANDBOX is auto), resolves the database (this
+ * checkout's embedded server when DATABASE_URL is unset), listens on the configured port and shuts down cleanly
+ * on SIGINT/SIGTERM/SIGHUP: the app (flushing what it holds), then the sandbox and the database it started.
  */
 export async function runHttpApp(
   appName: AppName,
   moduleFor: (config: AppConfig) => DynamicModule,
-  options: Pick<HttpAppOptions, 'bodies'> = {},
+  options: Pick<HttpAppOptions, 'bodies'> & { sandbox?: AppSandbox } = {},
 ): Promise<void> {
   let config: AppConfig;
   try {
@@ -63,6 +65,11 @@ export async function runHttpApp(
   if (config.generatedDevSecrets.length > 0) {
     logger.log(`using development secrets from .data/dev-secrets.json for: ${config.generatedDevSecrets.join(', ')}`);
   }
+
+  // `nx serve <app>` on a fresh clone: the platforms without credentials use the checkout's sandbox, the same
+  // fakes `npm start` runs (started here, or reused when another process of this checkout runs them).
+  const sandbox = await options.sandbox?.attach(config, (line) => logger.log(line));
+  if (sandbox) config = loadAppConfig(appName, { env: { ...readEnvironment(), ...sandbox.env } });
 
   let database: RunningPostgres;
   try {
@@ -86,6 +93,7 @@ export async function runHttpApp(
     stopping = true;
     logger.log(`${signal} received, stopping`);
     await app?.close().catch((error: Error) => logger.error(`close failed: ${error.message}`));
+    await sandbox?.release().catch((error: Error) => logger.error(`sandbox stop failed: ${error.message}`));
     await database.stop().catch((error: Error) => logger.error(`embedded PostgreSQL stop failed: ${error.message}`));
     process.exit(0);
   };
@@ -94,10 +102,11 @@ export async function runHttpApp(
   process.once('SIGHUP', () => void shutdown('SIGHUP'));
 
   try {
-    app = await createHttpApp(moduleFor(resolved), resolved, options);
+    app = await createHttpApp(moduleFor(resolved), resolved, { bodies: options.bodies });
     await app.listen(resolved.port, '0.0.0.0');
   } catch (error) {
     logger.error(`failed to start: ${(error as Error).message}`);
+    await sandbox?.release().catch(() => undefined);
     await database.stop().catch(() => undefined);
     process.exit(1);
   }

@@ -1,8 +1,10 @@
 import express, { Express, NextFunction, Request, Response } from 'express';
 import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { Server } from 'node:http';
 import { AddressInfo, Socket } from 'node:net';
 import { pipeline, Readable } from 'node:stream';
+import { deserialize, serialize } from 'node:v8';
 
 /** One request a fake received, as the test sees it. */
 export interface RecordedCall {
@@ -34,6 +36,28 @@ export abstract class FakePlatform {
   private readonly sockets = new Set<Socket>();
   private server?: Server;
   private baseUrl?: string;
+  private stateFile?: { path: string; onProblem: (message: string) => void };
+  /** Answered by `GET /fake/instance`, so a process reusing a sandbox can tell it is the one it was told about. */
+  instanceId = randomBytes(8).toString('hex');
+  private saveTimer?: NodeJS.Timeout;
+
+  /**
+   * Names of the fields that hold what the fake issued and stores (tokens, installs, workspaces, sites, issues,
+   * messages, id counters). With `persistIn` they are loaded at start and written after every call, so a
+   * restarted sandbox still honours what it issued before. Maps, Sets, arrays, plain objects and numbers are
+   * kept, objects shared between fields stay shared; a new fake only lists its fields here.
+   */
+  protected abstract readonly persistentFields: readonly string[];
+
+  /**
+   * Keeps the fake's state in `path` across restarts (binary, mode 0600), loading what the file holds now. An
+   * unreadable file is set aside as `<path>.unreadable`, reported through `onProblem`, and the fake starts empty.
+   */
+  persistIn(path: string, onProblem: (message: string) => void = () => undefined): this {
+    this.stateFile = { path, onProblem };
+    this.loadState();
+    return this;
+  }
 
   /** Base URL once started, e.g. `http://127.0.0.1:40123`. */
   get url(): string {
@@ -71,6 +95,55 @@ export abstract class FakePlatform {
   async stop(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    this.saveState();
+  }
+
+  /** Writes the persistent fields now (also done shortly after every call and on stop). */
+  saveState(): void {
+    clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
+    if (!this.stateFile) return;
+    const fields = this as unknown as Record<string, unknown>;
+    const snapshot = { fake: this.constructor.name, fields: Object.fromEntries(this.persistentFields.map((name) => [name, fields[name]])) };
+    const staging = `${this.stateFile.path}.${process.pid}.tmp`;
+    writeFileSync(staging, serialize(snapshot), { mode: 0o600 });
+    renameSync(staging, this.stateFile.path);
+  }
+
+  private loadState(): void {
+    if (!this.stateFile || !existsSync(this.stateFile.path)) return;
+    let snapshot: { fake?: string; fields?: Record<string, unknown> };
+    try {
+      snapshot = deserialize(readFileSync(this.stateFile.path));
+      if (snapshot.fake !== this.constructor.name || typeof snapshot.fields !== 'object') throw new Error(`it is not a ${this.constructor.name} state`);
+    } catch (error) {
+      renameSync(this.stateFile.path, `${this.stateFile.path}.unreadable`);
+      this.stateFile.onProblem(`${this.stateFile.path} could not be read (${(error as Error).message}); set aside as .unreadable, starting empty`);
+      return;
+    }
+    const fields = this as unknown as Record<string, unknown>;
+    for (const name of this.persistentFields) {
+      if (!(name in snapshot.fields!)) continue;
+      const saved = snapshot.fields![name];
+      const current = fields[name];
+      // Refill collections in place: callers may already hold them (e.g. `sandbox.github.installations`).
+      if (current instanceof Map && saved instanceof Map) {
+        current.clear();
+        for (const [key, value] of saved) current.set(key, value);
+      } else if (current instanceof Set && saved instanceof Set) {
+        current.clear();
+        for (const value of saved) current.add(value);
+      } else if (Array.isArray(current) && Array.isArray(saved)) {
+        current.splice(0, current.length, ...saved);
+      } else {
+        fields[name] = saved;
+      }
+    }
+  }
+
+  private scheduleSave(): void {
+    if (!this.stateFile || this.saveTimer) return;
+    this.saveTimer = setTimeout(() => this.saveState(), 50);
   }
 
   /** The next `times` calls of `route` (e.g. `POST /oauth/token`) get `fault` instead of the normal answer. */
@@ -87,6 +160,7 @@ export abstract class FakePlatform {
   protected handle(app: Express, method: 'get' | 'post' | 'delete' | 'patch' | 'put', path: string, handler: (req: Request, res: Response) => unknown): void {
     const route = `${method.toUpperCase()} ${path}`;
     app[method](path, (req: Request, res: Response, next: NextFunction) => {
+      res.once('finish', () => this.scheduleSave());
       this.calls.push({
         route,
         method: req.method,
@@ -119,9 +193,14 @@ export abstract class FakePlatform {
    * Fake-only routes every fake has, for checking bodies through the API apps: `POST|PUT /fake/echo` answers the
    * request body byte for byte (any content type, any size) with `x-fake-received-bytes` and
    * `x-fake-received-sha256`, and `GET /fake/large?bytes=N` streams N bytes of `fakeLargeBody` in chunks. The echo
-   * reads the whole body before answering, as its headers need the full count.
+   * reads the whole body before answering, as its headers need the full count. `GET /fake/instance` names the
+   * fake and its `instanceId`.
    */
   private streamingRoutes(app: Express): void {
+    app.get('/fake/instance', (_req: Request, res: Response) => {
+      res.json({ fake: this.constructor.name, instance: this.instanceId });
+    });
+
     for (const method of ['post', 'put'] as const) {
       this.handle(app, method, '/fake/echo', async (req, res) => {
         const chunks: Buffer[] = [];

@@ -3,9 +3,15 @@ import type { Platform } from '@bot/installations';
 import type { Provider, Type } from '@nestjs/common';
 import type { InstallationProvider } from './installation-provider';
 
-/** A running fake of a platform, as the sandbox needs it. */
+/** A running fake of a platform, as the sandbox needs it (`FakePlatform` of `@bot/platform-fakes` has it all). */
 export interface SandboxFake {
   readonly url: string;
+  /** Names this run of the fake (`GET /fake/instance`), so another process can tell it reached the fake it was told about. */
+  instanceId: string;
+  /** Keeps what the fake issued in `path` across restarts, loading what is there now. */
+  persistIn(path: string, onProblem?: (message: string) => void): unknown;
+  /** Writes the persisted state now (it is also written after every call and on stop). */
+  saveState(): void;
   stop(): Promise<void>;
 }
 
@@ -15,6 +21,11 @@ export interface SandboxStartOptions {
   oauthServiceUrl?: string;
   /** Port of the fake; any free port when unset. */
   port?: number;
+  /**
+   * The checkout's sandbox directory when the sandbox persists (`npm start`, `nx serve`): a part keeps files of its
+   * own there that must survive a restart (e.g. GitHub's app key). The fake's state is persisted by the sandbox.
+   */
+  stateDir?: string;
 }
 
 /** A platform's part of `npm start`'s sandbox: its fake and the variables that point the apps at it. */

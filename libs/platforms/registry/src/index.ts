@@ -3,3 +3,4 @@ export * from './platforms.module';
 export * from './platform-clients.module';
 export * from './sandbox';
 export * from './testing/pass-through.harness';
+export * from './shared-sandbox';

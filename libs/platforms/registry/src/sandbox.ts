@@ -1,4 +1,5 @@
 import type { PlatformSandboxPart, SandboxFake } from '@bot/providers';
+import { join } from 'node:path';
 import { PLATFORM_MODULES, RegisteredPlatform } from './registry';
 
 type Part = RegisteredPlatform['sandbox'];
@@ -6,8 +7,18 @@ type FakeOf<P> = P extends PlatformSandboxPart<string, infer Fake, object> ? Fak
 type OptionsOf<P> = P extends PlatformSandboxPart<string, SandboxFake, infer Options> ? Options : never;
 type Intersection<U> = (U extends unknown ? (value: U) => void : never) extends (value: infer I) => void ? I : never;
 
-/** Options of the sandbox: the oauth-service URL, ports by fake name, and each platform's own options. */
-export type PlatformSandboxOptions = { oauthServiceUrl?: string; ports?: Partial<Record<Part['name'], number>> } & Intersection<OptionsOf<Part>>;
+/**
+ * Options of the sandbox: the oauth-service URL, ports by fake name, each platform's own options, and `stateDir`:
+ * when set, every fake keeps what it issued (tokens, installs, workspaces, sites, issues, messages) in
+ * `<stateDir>/<fake>.state`, so installations made before a restart keep working after it (unset: memory only,
+ * as tests want). `onProblem` hears about a state file that could not be read (that fake then starts empty).
+ */
+export type PlatformSandboxOptions = {
+  oauthServiceUrl?: string;
+  ports?: Partial<Record<Part['name'], number>>;
+  stateDir?: string;
+  onProblem?: (message: string) => void;
+} & Intersection<OptionsOf<Part>>;
 
 /** The fakes of every registered platform running together, and the environment that points the apps at them. */
 export type PlatformSandbox = { [P in Part as P['name']]: FakeOf<P> } & {
@@ -17,6 +28,8 @@ export type PlatformSandbox = { [P in Part as P['name']]: FakeOf<P> } & {
   envOf(platform: RegisteredPlatform['platform']): Record<string, string>;
   /** The running fake of one platform. */
   fakeOf(platform: RegisteredPlatform['platform']): SandboxFake;
+  /** Every running fake. */
+  fakes(): SandboxFake[];
   stop(): Promise<void>;
 };
 
@@ -31,6 +44,7 @@ export async function startPlatformSandbox(options: PlatformSandboxOptions = {} 
     const part = entry.sandbox as PlatformSandboxPart;
     const ports = (options.ports ?? {}) as Record<string, number | undefined>;
     const { fake, env } = await part.start({ ...options, port: ports[part.name] });
+    if (options.stateDir) fake.persistIn(join(options.stateDir, `${part.name}.state`), options.onProblem);
     started.push({ platform: entry.platform, name: part.name, fake, env });
   }
   const find = (platform: string) => {
@@ -43,6 +57,7 @@ export async function startPlatformSandbox(options: PlatformSandboxOptions = {} 
     env: Object.assign({}, ...started.map((item) => item.env)),
     envOf: (platform) => ({ ...find(platform).env }),
     fakeOf: (platform) => find(platform).fake,
+    fakes: () => started.map((item) => item.fake),
     stop: async () => {
       await Promise.all(started.map((item) => item.fake.stop()));
     },

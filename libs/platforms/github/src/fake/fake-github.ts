@@ -92,6 +92,8 @@ export class FakeGitHub extends FakePlatform {
   private nextIssueId = 2_000_000_001;
   private nextCommentId = 3_000_000_001;
 
+  protected readonly persistentFields = ['installations', 'tokens', 'repositories', 'tokenExpiry', 'nextInstallationId', 'nextAccountId', 'nextRepositoryId', 'nextIssueId', 'nextCommentId'];
+
   constructor(readonly options: FakeGitHubOptions) {
     super();
     this.publicKey = typeof options.publicKey === 'string' ? createPublicKey(options.publicKey) : options.publicKey;

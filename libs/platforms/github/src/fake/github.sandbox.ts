@@ -1,12 +1,17 @@
 import type { PlatformSandboxPart } from '@bot/providers';
-import { generateKeyPairSync } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { FakeGitHub } from './fake-github';
 
-/** GitHub's sandbox part: the fake with a fresh GitHub App key pair, and the GITHUB_* variables that point at it. */
+/**
+ * GitHub's sandbox part: the fake with a GitHub App key pair (kept in the sandbox's state directory when it has
+ * one, so app JWTs stay valid across restarts) and the GITHUB_* variables that point at it.
+ */
 export const GITHUB_SANDBOX: PlatformSandboxPart<'github', FakeGitHub> = {
   name: 'github',
   async start(options) {
-    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const { privateKey, publicKey } = appKeyPair(options.stateDir);
     const appId = '424242';
     const appSlug = 'sandbox-bot';
     const fake = await new FakeGitHub({ appId, appSlug, publicKey }).start(options.port);
@@ -25,3 +30,17 @@ export const GITHUB_SANDBOX: PlatformSandboxPart<'github', FakeGitHub> = {
     };
   },
 };
+
+function appKeyPair(stateDir: string | undefined): { privateKey: KeyObject; publicKey: KeyObject } {
+  const file = stateDir && join(stateDir, 'github-app-key.pem');
+  if (file && existsSync(file)) {
+    const privateKey = createPrivateKey(readFileSync(file));
+    return { privateKey, publicKey: createPublicKey(privateKey) };
+  }
+  const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  if (stateDir && file) {
+    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    writeFileSync(file, pair.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  }
+  return pair;
+}

@@ -95,6 +95,8 @@ export class FakeAtlassian extends FakePlatform {
   private readonly grantsByAnyRefreshToken = new Map<string, AtlassianGrant>();
   private readonly usedRefreshTokens = new Set<string>();
 
+  protected readonly persistentFields = ['accessTokens', 'sites', 'codes', 'tokenExpiry', 'grantsByRefreshToken', 'grantsByAnyRefreshToken', 'usedRefreshTokens'];
+
   constructor(private readonly options: FakeAtlassianOptions) {
     super();
   }

@@ -98,6 +98,8 @@ export class FakeSlack extends FakePlatform {
   private readonly revokedTokens = new Set<string>();
   private lastTsMicros = 0;
 
+  protected readonly persistentFields = ['botTokens', 'teams', 'codes', 'refreshTokens', 'tokenExpiry', 'expiredTokens', 'revokedTokens', 'lastTsMicros'];
+
   constructor(private readonly options: FakeSlackOptions) {
     super();
     this.rotation = Boolean(options.rotation);
