@@ -1,11 +1,27 @@
 import { APP_NAMES } from '@bot/config';
 import { freePort, newEncryptionKey, tsEntryArgs, tsEntryEnv, withClient, WORKSPACE_ROOT } from '@bot/testing';
 import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** The README's run command, as a person runs it: embedded PostgreSQL, five apps, Ctrl-C, run again. */
+const SERVICE_API_KEY = 'service-key-0123456789abcdef';
+
+/** Pid of the child of `parent` whose command line contains `match` (Linux /proc). */
+function childPid(parent: number, match: string): number | undefined {
+  for (const entry of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === parent && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(match)) return Number(entry);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return undefined;
+}
+
+/** The README's run command, as a person runs it: embedded PostgreSQL, five apps, a crash, Ctrl-C, run again. */
 describe('npm start (tools/dev/start-all.ts)', () => {
   let root: string;
   let env: Record<string, string>;
@@ -21,17 +37,31 @@ describe('npm start (tools/dev/start-all.ts)', () => {
       ...tsEntryEnv(),
       EMBEDDED_POSTGRES_DIR: join(root, 'postgres'),
       EMBEDDED_POSTGRES_PORT: String(await freePort()),
+      SANDBOX_DIR: join(root, 'sandbox'),
       TOKEN_ENCRYPTION_KEY: newEncryptionKey(),
       BASE_URL: `http://127.0.0.1:${ports['oauth-service']}`,
       ADMIN_API_KEY: 'admin-key-0123456789abcdef',
-      SERVICE_API_KEY: 'service-key-0123456789abcdef',
+      SERVICE_API_KEY,
       ...Object.fromEntries(APP_NAMES.map((app) => [`${app.toUpperCase().replace(/-/g, '_')}_PORT`, String(ports[app])])),
     };
   });
-  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  const started: ChildProcessWithoutNullStreams[] = [];
+  afterAll(async () => {
+    // A failed test may leave a stack running: stop it the way a person would, so its database stops too.
+    for (const child of started.filter((c) => c.exitCode === null && c.signalCode === null)) {
+      const exited = exitOf(child);
+      process.kill(-child.pid!, 'SIGTERM');
+      const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 30_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    rmSync(root, { recursive: true, force: true });
+  }, 60_000);
 
+  // Its own process group, like a terminal's foreground job: a signal to -pid reaches it and every app it runs.
   const start = () => {
-    const child = spawn(process.execPath, tsEntryArgs('tools/dev/start-all.ts'), { cwd: WORKSPACE_ROOT, env, stdio: 'pipe' });
+    const child = spawn(process.execPath, tsEntryArgs('tools/dev/start-all.ts'), { cwd: WORKSPACE_ROOT, env, stdio: 'pipe', detached: true });
+    started.push(child);
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -47,30 +77,52 @@ describe('npm start (tools/dev/start-all.ts)', () => {
   const exitOf = (child: ChildProcessWithoutNullStreams) =>
     new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const embeddedUrl = () => `postgres://postgres:postgres@127.0.0.1:${env['EMBEDDED_POSTGRES_PORT']}/bot`;
+  const throughApp = (app: string, path: string, installationId: string, method = 'GET') =>
+    fetch(`http://127.0.0.1:${ports[app]}${path}`, { method, headers: { authorization: `Bearer ${SERVICE_API_KEY}`, 'x-installation-id': installationId } });
 
-  it('starts everything with one line per app, stops cleanly on Ctrl-C, and keeps the data for the next run', async () => {
+  it('restarts a killed app, flushes every token.used on Ctrl-C to the whole group before the database stops, and keeps data and sandbox installs', async () => {
     const first = start();
     await waitFor(first.output, /all apps ready/);
     for (const app of APP_NAMES) {
       expect(first.output()).toContain(`${app.padEnd(14)} http://localhost:${ports[app]}`);
-      const ready = await fetch(`http://127.0.0.1:${ports[app]}/health/ready`);
-      expect(ready.status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${ports[app]}/health/ready`)).status).toBe(200);
     }
     // Sandbox mode: no credentials are configured, so the fakes stand in and a redirect-following client installs.
     expect(first.output()).toMatch(/sandbox: no slack credentials configured, using the in-repo fake at http:\/\/127\.0\.0\.1:\d+/);
     const landing = await (await fetch(`http://127.0.0.1:${ports['oauth-service']}/`)).text();
     for (const label of ['Add to GitHub', 'Add to Slack', 'Add to Jira']) expect(landing).toContain(label);
+    const installed: Record<string, string> = {};
     for (const platform of ['github', 'slack', 'jira']) {
-      const installed = await fetch(`http://127.0.0.1:${ports['oauth-service']}/oauth/install/${platform}`, { headers: { accept: 'application/json' } });
-      expect(installed.status).toBe(200);
-      expect(await installed.json()).toMatchObject({ success: true, installation_id: expect.any(String) });
+      const answer = await fetch(`http://127.0.0.1:${ports['oauth-service']}/oauth/install/${platform}`, { headers: { accept: 'application/json' } });
+      expect(answer.status).toBe(200);
+      const body = (await answer.json()) as { success: boolean; installation_id: string };
+      expect(body).toMatchObject({ success: true, installation_id: expect.any(String) });
+      installed[platform] = body.installation_id;
     }
     await withClient(embeddedUrl(), (client) =>
       client.query(`INSERT INTO installations (platform, external_org_id) VALUES ('github', 'survives-restart')`),
     );
 
+    // A crashed app is restarted; the others keep serving meanwhile.
+    const gateway = childPid(first.child.pid!, join('apps', 'api-gateway', 'src', 'main.ts'));
+    expect(gateway).toBeDefined();
+    process.kill(gateway!, 'SIGKILL');
+    await waitFor(first.output, /api-gateway exited unexpectedly \(SIGKILL\); restarting it in 0\.5 s/, 10_000);
+    expect((await fetch(`http://127.0.0.1:${ports['oauth-service']}/health`)).status).toBe(200);
+    expect((await throughApp('slack-api', '/api/auth.test', installed['slack'], 'POST')).status).toBe(200);
+    await waitFor(first.output, /api-gateway restarted and ready/);
+    expect((await fetch(`http://127.0.0.1:${ports['api-gateway']}/health/ready`)).status).toBe(200);
+    expect(childPid(first.child.pid!, join('apps', 'api-gateway', 'src', 'main.ts'))).not.toBe(gateway);
+
+    // 120 forwarded calls, each a token.used audit event written in batches; Ctrl-C right after the last one.
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next++ < 120) expect((await throughApp('slack-api', '/api/auth.test', installed['slack'], 'POST')).status).toBe(200);
+      }),
+    );
     const exited = exitOf(first.child);
-    first.child.kill('SIGINT');
+    process.kill(-first.child.pid!, 'SIGINT');
     expect(await exited).toBe(0);
     expect(first.output()).toMatch(/embedded PostgreSQL stopped; data kept/);
     for (const app of APP_NAMES) {
@@ -83,8 +135,19 @@ describe('npm start (tools/dev/start-all.ts)', () => {
     expect(second.output()).toContain('migrations: up to date');
     const rows = await withClient(embeddedUrl(), (client) => client.query(`SELECT platform FROM installations ORDER BY platform`));
     expect(rows.rows).toEqual([{ platform: 'github' }, { platform: 'github' }, { platform: 'jira' }, { platform: 'slack' }]);
+    const events = await withClient(embeddedUrl(), (client) =>
+      client.query<{ count: string }>(`SELECT count(*) FROM audit_events WHERE event = 'token.used' AND installation_id = $1`, [installed['slack']]),
+    );
+    expect(Number(events.rows[0].count)).toBe(121);
+
+    // The fakes kept what they issued: installations made before the restart still work through the API apps.
+    const slack = await throughApp('slack-api', '/api/auth.test', installed['slack'], 'POST');
+    expect(await slack.json()).toMatchObject({ ok: true });
+    expect((await throughApp('github-api', '/installation/repositories', installed['github'])).status).toBe(200);
+    expect((await throughApp('jira-api', '/rest/api/3/myself', installed['jira'])).status).toBe(200);
+
     const secondExit = exitOf(second.child);
     second.child.kill('SIGTERM');
     expect(await secondExit).toBe(0);
-  }, 180_000);
+  }, 300_000);
 });

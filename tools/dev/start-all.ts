@@ -108,7 +108,7 @@ async function main(): Promise<void> {
 /** The checkout's shared sandbox for every platform without credentials (reused when an `nx serve` app runs it). */
 async function startSandboxIfNeeded(config: ReturnType<typeof loadAppConfig>): Promise<AttachedSandbox | undefined> {
   const sandbox = await CHECKOUT_SANDBOX.attach(config, say);
-  if (sandbox) say(`sandbox: what the fakes issue (tokens, installs, sites, issues, messages) is kept in .data/sandbox across restarts`);
+  if (sandbox) say(`sandbox: what the fakes issue (tokens, installs, sites, issues, messages) is kept in ${config.sandboxDir} across restarts`);
   return sandbox;
 }
 

@@ -97,6 +97,8 @@ export abstract class AppConfig {
    * sandbox of fakes, under `npm start` and `nx serve` alike. `off` by default in tests, always in production.
    */
   abstract readonly sandbox: 'auto' | 'off';
+  /** Where the sandbox keeps what its fakes issued and who runs them (`sandbox.json`). */
+  abstract readonly sandboxDir: string;
   /** Names of secrets that were generated for local development instead of read from the environment. */
   abstract readonly generatedDevSecrets: string[];
 }

@@ -93,6 +93,9 @@ export class EnvironmentVariables {
   @IsOptional() @IsIn(['auto', 'off'], { message: 'SANDBOX must be auto or off' })
   SANDBOX?: string;
 
+  @IsOptional() @IsString() @MinLength(1)
+  SANDBOX_DIR?: string;
+
   @IsOptional() @IsIn(['error', 'warn', 'log', 'debug', 'verbose'], { message: 'LOG_LEVEL must be one of error, warn, log, debug, verbose' })
   LOG_LEVEL?: string;
 

@@ -96,6 +96,7 @@ export function loadAppConfig(appName: AppName, options: LoadAppConfigOptions = 
   const appPortVar = `${appName.toUpperCase().replace(/-/g, '_')}_PORT`;
   const port = Number(env[appPortVar] ?? env['PORT'] ?? DEFAULT_PORTS[appName]);
   const embeddedDir = env['EMBEDDED_POSTGRES_DIR'] ?? join('.data', 'postgres');
+  const sandboxDir = env['SANDBOX_DIR'] ?? join('.data', 'sandbox');
 
   const previous: EncryptionKey[] = (env['TOKEN_ENCRYPTION_PREVIOUS_KEYS'] ?? '')
     .split(',')
@@ -141,6 +142,7 @@ export function loadAppConfig(appName: AppName, options: LoadAppConfigOptions = 
     logLevel: (env['LOG_LEVEL'] ?? 'log') as AppConfig['logLevel'],
     // Development runs (npm start, nx serve) get the fakes by default; tests start their own; production never.
     sandbox: production ? 'off' : ((env['SANDBOX'] ?? (nodeEnv === 'development' ? 'auto' : 'off')) as AppConfig['sandbox']),
+    sandboxDir: isAbsolute(sandboxDir) ? sandboxDir : join(cwd, sandboxDir),
     generatedDevSecrets,
   };
   return Object.freeze(config);

@@ -18,13 +18,14 @@ export interface AppProcess {
 }
 
 /**
- * Starts `appName` from source with exactly `env` (plus test keys, PATH and a free PORT) and resolves once its
- * `/health` answers. `env` must carry DATABASE_URL and TOKEN_ENCRYPTION_KEY.
+ * Starts `appName` from source with exactly `env` (plus test keys, PATH and PORT, a free one unless given) and resolves once its
+ * `/health` answers. `env` must carry DATABASE_URL and TOKEN_ENCRYPTION_KEY. `cwd` is the directory the app runs
+ * in (its `.data/`); a new temporary one by default.
  */
-export async function startAppProcess(appName: AppName, env: Record<string, string>, timeoutMs = 60_000): Promise<AppProcess> {
-  const port = await freePort();
+export async function startAppProcess(appName: AppName, env: Record<string, string>, timeoutMs = 60_000, cwd?: string): Promise<AppProcess> {
+  const port = env['PORT'] ? Number(env['PORT']) : await freePort();
   const child = spawn(process.execPath, tsEntryArgs(join('apps', appName, 'src', 'main.ts')), {
-    cwd: mkdtempSync(join(tmpdir(), 'bot-app-proc-')),
+    cwd: cwd ?? mkdtempSync(join(tmpdir(), 'bot-app-proc-')),
     env: {
       PATH: process.env['PATH'] ?? '',
       ...tsEntryEnv(),

@@ -73,7 +73,7 @@ export const CHECKOUT_SANDBOX: AppSandbox = {
   async attach(config: AppConfig, log: (line: string) => void): Promise<AttachedSandbox | undefined> {
     const missing = config.sandbox === 'auto' ? PLATFORM_MODULES.filter((entry) => !entry.configured(config)).map((entry) => entry.platform) : [];
     if (missing.length === 0) return undefined;
-    const sandbox = await joinOrStartSandbox({ dir: join(process.cwd(), '.data', 'sandbox'), oauthServiceUrl: config.baseUrl, onProblem: log });
+    const sandbox = await joinOrStartSandbox({ dir: config.sandboxDir, oauthServiceUrl: config.baseUrl, onProblem: log });
     const runBy = sandbox.owned ? 'started by this process' : `run by process ${sandbox.ownerPid}`;
     for (const platform of missing) log(`sandbox: no ${platform} credentials configured, using the in-repo fake at ${sandbox.urlOf(platform)} (${runBy})`);
     return {
