@@ -1,5 +1,6 @@
 import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { EmbeddedPostgresError } from './embedded-postgres.error';
 import { PostgresSystemUser } from './postgres-system-user';
@@ -18,7 +19,8 @@ export function packagedPostgresBinaries(): PostgresBinaries {
   const packageName = `@embedded-postgres/${PLATFORM_NAMES[process.platform] ?? process.platform}-${process.arch}`;
   let entry: string;
   try {
-    entry = require.resolve(packageName);
+    // Resolved at run time from this file's location (bundlers must not try to resolve a computed name).
+    entry = createRequire(__filename).resolve(packageName);
   } catch {
     throw new EmbeddedPostgresError(
       `embedded PostgreSQL: ${packageName} is not installed (run npm ci; its install script must be allowed), or set DATABASE_URL`,
