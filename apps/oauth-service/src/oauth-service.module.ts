@@ -2,8 +2,8 @@ import { AppConfig, AppConfigModule } from '@bot/config';
 import { DatabaseModule } from '@bot/database';
 import { HealthModule } from '@bot/http-app';
 import { PlatformsModule } from '@bot/platforms';
+import { RateLimitModule } from '@bot/rate-limits';
 import { DynamicModule, Module } from '@nestjs/common';
-import { ThrottlerModule } from '@nestjs/throttler';
 import { InstallModule } from './install/install.module';
 import { InstallationsModule } from './installations/installations.module';
 import { PagesModule } from './pages/pages.module';
@@ -19,7 +19,7 @@ export class OAuthServiceModule {
         DatabaseModule.forRoot(),
         HealthModule,
         PlatformsModule,
-        ThrottlerModule.forRoot([{ name: 'oauth', ttl: 60_000, limit: config.oauthRateLimitPerMinute }]),
+        RateLimitModule.forRoot([{ name: 'oauth', ttl: 60_000, limit: config.oauthRateLimitPerMinute }]),
         InstallModule,
         InstallationsModule,
         PagesModule,

@@ -78,7 +78,10 @@ export abstract class AppConfig {
    * unset), for the typed clients that call the platforms through the apps.
    */
   abstract readonly apiAppUrls: Partial<Record<AppName, string>>;
-  /** True: `X-Forwarded-Proto`/`X-Forwarded-Host` from a reverse proxy are believed when no publicUrl is set. */
+  /**
+   * True: a reverse proxy fronts the app. `X-Forwarded-Proto`/`X-Forwarded-Host` are believed when no publicUrl is
+   * set, and the nearest proxy's `X-Forwarded-For` entry is the client address (the rate-limit key).
+   */
   abstract readonly trustProxy: boolean;
   /**
    * How long an API process may serve cached tokens after its last successful heartbeat on the change-listener
@@ -91,6 +94,8 @@ export abstract class AppConfig {
   abstract readonly returnToAllowlist: { origin: string; pathname: string }[];
   /** Requests per minute per client address on the install and callback routes. */
   abstract readonly oauthRateLimitPerMinute: number;
+  /** Set: rate-limit counters live in this Redis; unset: in PostgreSQL. Either way every replica shares them. */
+  abstract readonly redisUrl?: string;
   abstract readonly logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
   /**
    * `auto` (default in development): every platform without credentials is pointed at the checkout's shared

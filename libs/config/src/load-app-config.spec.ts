@@ -137,6 +137,16 @@ describe('loadAppConfig', () => {
     expect(config.baseUrl).toBe('http://localhost:8010');
   });
 
+  it('reads REDIS_URL, and names it when malformed without echoing it', () => {
+    const defaults = loadAppConfig('oauth-service', { env: production(), cwd: freshDir() });
+    expect(defaults.redisUrl).toBeUndefined();
+    const set = (extra: Record<string, string>) => loadAppConfig('oauth-service', { env: { ...production(), ...extra }, cwd: freshDir() });
+    expect(set({ REDIS_URL: 'rediss://:pw@redis.internal:6380/2' }).redisUrl).toBe('rediss://:pw@redis.internal:6380/2');
+    const error = errorOf(() => set({ REDIS_URL: 'http://cache:6379' }));
+    expect(error.message).toContain('REDIS_URL must be a redis:// or rediss:// URL');
+    expect(error.message).not.toContain('cache:6379');
+  });
+
   it('never generates secrets in production', () => {
     const cwd = freshDir();
     expect(() => loadAppConfig('oauth-service', { env: { NODE_ENV: 'production' }, cwd })).toThrow(ConfigError);

@@ -139,6 +139,7 @@ export function loadAppConfig(appName: AppName, options: LoadAppConfigOptions = 
     tokenCacheLeaseMs: Number(env['TOKEN_CACHE_LEASE_MS'] ?? 2000),
     upstreamTimeoutMs: Number(env['UPSTREAM_TIMEOUT_MS'] ?? 10_000),
     oauthRateLimitPerMinute: Number(env['OAUTH_RATE_LIMIT_PER_MINUTE'] ?? 60),
+    redisUrl: env['REDIS_URL'],
     logLevel: (env['LOG_LEVEL'] ?? 'log') as AppConfig['logLevel'],
     // Development runs (npm start, nx serve) get the fakes by default; tests start their own; production never.
     sandbox: production ? 'off' : ((env['SANDBOX'] ?? (nodeEnv === 'development' ? 'auto' : 'off')) as AppConfig['sandbox']),

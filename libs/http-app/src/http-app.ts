@@ -29,6 +29,9 @@ export async function createHttpApp(module: DynamicModule, config: AppConfig, op
   }
   app.disable('x-powered-by');
   drainRefusedBodies(app.getHttpServer());
+  // Behind an ingress the socket address is the proxy's; with TRUST_PROXY `req.ip` is the address the nearest
+  // proxy saw (one hop: entries further left in X-Forwarded-For are the client's own claims, never believed).
+  app.set('trust proxy', config.trustProxy ? 1 : false);
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, transform: true }));
   app.useGlobalFilters(new BodyParserErrorFilter(app.getHttpAdapter()));
   const document = SwaggerModule.createDocument(

@@ -5,9 +5,10 @@ import { CreateInstallations1764050000000 } from './migrations/1764050000000-cre
 import { AddAuditEventsAndGrants1764060000000 } from './migrations/1764060000000-add-audit-events-and-grants';
 import { CreateWebhookTasks1764080000000 } from './migrations/1764080000000-create-webhook-tasks';
 import { CreateTokenCacheListeners1764120000000 } from './migrations/1764120000000-create-token-cache-listeners';
+import { CreateRateLimitHits1764160000000 } from './migrations/1764160000000-create-rate-limit-hits';
 
 /** Every entity of the product's schema; TypeORM is given this list, never a glob, so bundles stay whole. */
 export const SCHEMA_ENTITIES = [Installation, OAuthState, AuditEvent];
 
 /** Every migration in order of application. */
-export const SCHEMA_MIGRATIONS = [CreateInstallations1764050000000, AddAuditEventsAndGrants1764060000000, CreateWebhookTasks1764080000000, CreateTokenCacheListeners1764120000000];
+export const SCHEMA_MIGRATIONS = [CreateInstallations1764050000000, AddAuditEventsAndGrants1764060000000, CreateWebhookTasks1764080000000, CreateTokenCacheListeners1764120000000, CreateRateLimitHits1764160000000];

@@ -6,7 +6,8 @@ import { DataSource } from 'typeorm';
 import { EmbeddedPostgresError, ensureEmbeddedPostgres, runMigrations } from '@bot/database';
 import { SCHEMA_MIGRATIONS } from '@bot/installations';
 import { freePort, withClient } from '../pg-admin';
-import { TEST_PG_ADMIN_URL, TEST_PG_TEMPLATE, TEST_RUN_ID, urlForDatabase } from './test-database-env';
+import { candidateRedisUrl, redisAnswers } from '../test-redis';
+import { TEST_PG_ADMIN_URL, TEST_PG_TEMPLATE, TEST_REDIS_URL, TEST_RUN_ID, urlForDatabase } from './test-database-env';
 
 interface GlobalTestDatabase {
   stop(): Promise<void>;
@@ -19,7 +20,8 @@ declare global {
 
 /**
  * Jest global setup: uses the server of DATABASE_URL when set, otherwise starts an embedded PostgreSQL in a
- * temp dir; then builds a migrated template database that every test file clones into its own database.
+ * temp dir; then builds a migrated template database that every test file clones into its own database, and
+ * looks once for a Redis (for the tests of the Redis rate-limit path).
  */
 export default async function globalSetup(): Promise<void> {
   const runId = `${process.pid.toString(36)}${randomBytes(3).toString('hex')}`;
@@ -65,6 +67,9 @@ export default async function globalSetup(): Promise<void> {
   process.env[TEST_PG_ADMIN_URL] = adminUrl;
   process.env[TEST_PG_TEMPLATE] = template;
   process.env[TEST_RUN_ID] = runId;
+  const redisUrl = candidateRedisUrl();
+  process.env[TEST_REDIS_URL] = (await redisAnswers(redisUrl)) ? redisUrl : '';
+  if (!process.env[TEST_REDIS_URL]) process.stdout.write(`[test] no Redis at ${redisUrl}: Redis-path tests are skipped${process.env['CI'] ? ' (and fail under CI)' : ''}\n`);
 
   globalThis.__BOT_TEST_DATABASE__ = {
     stop: async () => {
