@@ -6,13 +6,13 @@ import { AppConfig, AppConfigModule } from '@bot/config';
 import { createDataSource, DatabaseModule, runMigrations } from '@bot/database';
 import { InstallationRepository } from '@bot/installations';
 import { PlatformsModule } from '@bot/platforms';
-import { AppProcess, buildInstallation, newEncryptionKey, startAppProcess, TEST_SERVICE_API_KEY, testConfig, tsEntryArgs, tsEntryEnv } from '@bot/testing';
+import { AppProcess, buildInstallation, newEncryptionKey, startAppProcess, TEST_SERVICE_API_KEY, testConfig } from '@bot/testing';
 import { TokenCache, TokenService, TokensModule } from '@bot/tokens';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { spawn } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { createBenchDatabase } from './bench-database';
+import { startBenchUpstream } from './bench-upstream.process';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const autocannon = require('autocannon');
 
@@ -53,18 +53,6 @@ async function load(url: string, headers: Record<string, string>, args: Args, du
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts, non2xx: result.non2xx };
 }
 
-async function startUpstream(latencyMs: number): Promise<{ url: string; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [...tsEntryArgs('tools/bench/bench-upstream.ts'), '0', String(latencyMs)], { env: { ...tsEntryEnv(), PATH: process.env['PATH'] ?? '' }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      const match = /listening (\d+)/.exec(chunk.toString());
-      if (match) resolve(Number(match[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`upstream exited with ${code}`)));
-  });
-  return { url: `http://127.0.0.1:${port}`, stop: () => new Promise((resolve) => (child.once('exit', () => resolve()), child.kill('SIGTERM'))) };
-}
-
 async function opsPerSecond(seconds: number, concurrency: number, operation: () => Promise<unknown>): Promise<number> {
   let done = 0;
   const until = Date.now() + seconds * 1000;
@@ -103,7 +91,7 @@ async function main(): Promise<void> {
   say();
 
   for (const latency of args.latencies) {
-    const upstream = await startUpstream(latency);
+    const upstream = await startBenchUpstream(latency);
     const env = {
       DATABASE_URL: databaseUrl,
       TOKEN_ENCRYPTION_KEY: encryptionKey,

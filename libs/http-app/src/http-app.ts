@@ -1,5 +1,5 @@
 import { AppConfig, AppName, ConfigError, loadAppConfig, readEnvironment } from '@bot/config';
-import { EmbeddedPostgresError, resolveDatabase, RunningPostgres } from '@bot/database';
+import { createDataSource, EmbeddedPostgresError, resolveDatabase, RunningPostgres, runMigrations } from '@bot/database';
 import { DynamicModule, INestApplication, LogLevel, Logger, ValidationPipe } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { BodyParserErrorFilter } from './body-parser-error.filter';
@@ -42,11 +42,15 @@ export async function createHttpApp(module: DynamicModule, config: AppConfig, op
   return app;
 }
 
+/** Argument of an app's entry point that applies pending migrations and exits (the Kubernetes migrations Job). */
+export const MIGRATE_ONLY_ARG = '--migrate-only';
+
 /**
  * Process entry point of an app: validates config (one line and exit 1 on failure), attaches the sandbox for
  * platforms without credentials (when `sandbox` is given and SANDBOX is auto), resolves the database (this
  * checkout's embedded server when DATABASE_URL is unset), listens on the configured port and shuts down cleanly
  * on SIGINT/SIGTERM/SIGHUP: the app (flushing what it holds), then the sandbox and the database it started.
+ * With `--migrate-only` it applies pending migrations and exits instead of serving (no sandbox is attached).
  */
 export async function runHttpApp(
   appName: AppName,
@@ -71,7 +75,8 @@ export async function runHttpApp(
 
   // `nx serve <app>` on a fresh clone: the platforms without credentials use the checkout's sandbox, the same
   // fakes `npm start` runs (started here, or reused when another process of this checkout runs them).
-  const sandbox = await options.sandbox?.attach(config, (line) => logger.log(line));
+  const migrateOnlyRun = process.argv.includes(MIGRATE_ONLY_ARG);
+  const sandbox = migrateOnlyRun ? undefined : await options.sandbox?.attach(config, (line) => logger.log(line));
   if (sandbox) config = loadAppConfig(appName, { env: { ...readEnvironment(), ...sandbox.env } });
 
   let database: RunningPostgres;
@@ -88,6 +93,9 @@ export async function runHttpApp(
     logger.log(`${database.owned ? 'started' : 'reusing'} embedded PostgreSQL on 127.0.0.1:${config.embeddedPostgres.port}`);
   }
   const resolved: AppConfig = Object.freeze({ ...config, databaseUrl: database.url });
+  if (migrateOnlyRun) {
+    process.exit(await migrateOnly(resolved, logger, () => database.stop()));
+  }
 
   let app: INestApplication | undefined;
   let stopping = false;
@@ -114,6 +122,23 @@ export async function runHttpApp(
     process.exit(1);
   }
   logger.log(`${appName} listening on http://localhost:${resolved.port}`);
+}
+
+async function migrateOnly(config: AppConfig, logger: Logger, stopDatabase: () => Promise<void>): Promise<number> {
+  const dataSource = createDataSource(config.databaseUrl as string, config, 1);
+  try {
+    await dataSource.initialize();
+    const applied = await runMigrations(dataSource);
+    // Printed at any log level: this line is what the Job's log is read for.
+    process.stdout.write(`${config.appName}: ${applied.length ? `applied ${applied.map((migration) => migration.name).join(', ')}` : 'schema up to date'}\n`);
+    return 0;
+  } catch (error) {
+    logger.error(`migrations failed: ${(error as Error).message}`);
+    return 1;
+  } finally {
+    if (dataSource.isInitialized) await dataSource.destroy();
+    await stopDatabase().catch(() => undefined);
+  }
 }
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
