@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tsEntryArgs, tsEntryEnv } from './workspace';
 
-/** Runs an app's real entry point with exactly `env` (plus PATH) from an empty directory; resolves on exit. */
-export function runAppProcess(appName: AppName, env: Record<string, string>, timeoutMs = 30_000): Promise<{ code: number | null; stderr: string; stdout: string }> {
+/** Runs an app's real entry point (with `args`) with exactly `env` (plus PATH) from an empty directory; resolves on exit. */
+export function runAppProcess(appName: AppName, env: Record<string, string>, timeoutMs = 30_000, args: string[] = []): Promise<{ code: number | null; stderr: string; stdout: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, tsEntryArgs(join('apps', appName, 'src', 'main.ts')), {
+    const child = spawn(process.execPath, [...tsEntryArgs(join('apps', appName, 'src', 'main.ts')), ...args], {
       cwd: mkdtempSync(join(tmpdir(), 'bot-app-start-')),
       env: { PATH: process.env['PATH'] ?? '', ...tsEntryEnv(), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
