@@ -72,7 +72,22 @@ const get = (objects: K8sObject[], kind: string, name: string): K8sObject => {
   if (!object) throw new Error(`no ${kind} ${name} in the rendered manifests`);
   return object;
 };
-const container = (workload: K8sObject): Container => workload.spec!.template!.spec.containers[0];
+/** The object's spec (every rendered object these tests read has one). */
+const specOf = (object: K8sObject) => {
+  if (!object.spec) throw new Error(`${object.kind} ${object.metadata.name} has no spec`);
+  return object.spec;
+};
+const templateOf = (workload: K8sObject) => {
+  const template = specOf(workload).template;
+  if (!template) throw new Error(`${workload.kind} ${workload.metadata.name} has no pod template`);
+  return template;
+};
+const container = (workload: K8sObject): Container => templateOf(workload).spec.containers[0];
+const configOf = (objects: K8sObject[]) => {
+  const config = objects.find((object) => object.kind === 'ConfigMap' && object.metadata.name.startsWith('bot-config-'));
+  if (!config?.data) throw new Error('no bot-config ConfigMap');
+  return config.data;
+};
 const secretLike = (name: string) => /SECRET|_KEY|KEYS$|TOKEN|PASSWORD|PRIVATE/.test(name) || name === 'DATABASE_URL' || name === 'REDIS_URL';
 
 /** A valid value for each Secret key the manifests require, as an operator would put in `bot-secrets`. */
@@ -133,10 +148,10 @@ describe.each(['base', 'overlays/production'])('deploy/k8s/%s', (overlay) => {
 
   it.each(APP_NAMES)('%s: its SPEC port, probes on /health/ready and /health, resources, selectors that match its pods', (app) => {
     const deployment = get(objects, 'Deployment', app);
-    const podLabels = deployment.spec!.template!.metadata.labels;
+    const podLabels = templateOf(deployment).metadata.labels;
     const main = container(deployment);
     expect(podLabels['app.kubernetes.io/name']).toBe(app);
-    expect(deployment.spec!.selector!.matchLabels).toEqual({ 'app.kubernetes.io/name': app });
+    expect(specOf(deployment).selector?.matchLabels).toEqual({ 'app.kubernetes.io/name': app });
     expect(main.image).toMatch(new RegExp(`/${app}(:[\\w.-]+)?$`));
     expect(main.ports).toEqual([{ name: 'http', containerPort: DEFAULT_PORTS[app] }]);
     expect(main.env?.find((variable) => variable.name === 'PORT')?.value).toBe(String(DEFAULT_PORTS[app]));
@@ -146,35 +161,35 @@ describe.each(['base', 'overlays/production'])('deploy/k8s/%s', (overlay) => {
     expect(Object.keys(main.resources?.limits ?? {}).sort()).toEqual(['cpu', 'memory']);
 
     const service = get(objects, 'Service', app);
-    expect(service.spec!['selector']).toEqual({ 'app.kubernetes.io/name': app });
-    expect(service.spec!['ports']).toEqual([{ name: 'http', port: DEFAULT_PORTS[app], targetPort: 'http' }]);
-    expect(get(objects, 'PodDisruptionBudget', app).spec!.selector!.matchLabels).toEqual({ 'app.kubernetes.io/name': app });
+    expect(specOf(service)['selector']).toEqual({ 'app.kubernetes.io/name': app });
+    expect(specOf(service)['ports']).toEqual([{ name: 'http', port: DEFAULT_PORTS[app], targetPort: 'http' }]);
+    expect(specOf(get(objects, 'PodDisruptionBudget', app)).selector?.matchLabels).toEqual({ 'app.kubernetes.io/name': app });
   });
 
   it('an autoscaler for api-gateway and the API apps (which then leave the replica count to it); oauth-service runs 2+ fixed replicas', () => {
     const autoscalers = objects.filter((object) => object.kind === 'HorizontalPodAutoscaler');
     expect(autoscalers.map((hpa) => hpa.metadata.name).sort()).toEqual(['api-gateway', ...API_APPS].sort());
     for (const hpa of autoscalers) {
-      expect(hpa.spec!['scaleTargetRef']).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: hpa.metadata.name });
-      expect(hpa.spec!['minReplicas']).toBeGreaterThanOrEqual(2);
-      expect(get(objects, 'Deployment', hpa.metadata.name).spec!.replicas).toBeUndefined();
+      expect(specOf(hpa)['scaleTargetRef']).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: hpa.metadata.name });
+      expect(specOf(hpa)['minReplicas']).toBeGreaterThanOrEqual(2);
+      expect(specOf(get(objects, 'Deployment', hpa.metadata.name)).replicas).toBeUndefined();
     }
-    expect(get(objects, 'Deployment', 'oauth-service').spec!.replicas).toBeGreaterThanOrEqual(2);
+    expect(specOf(get(objects, 'Deployment', 'oauth-service')).replicas).toBeGreaterThanOrEqual(2);
   });
 
   it('network: everything denied by default; only the ingress controller reaches oauth-service and api-gateway; only agents reach the API apps; apps reach PostgreSQL', () => {
     const deny = get(objects, 'NetworkPolicy', 'bot-default-deny');
-    expect(deny.spec!['podSelector']).toEqual({ matchLabels: { 'app.kubernetes.io/part-of': 'bot' } });
-    expect(deny.spec!['policyTypes']).toEqual(['Ingress', 'Egress']);
-    expect(deny.spec!['ingress']).toBeUndefined();
+    expect(specOf(deny)['podSelector']).toEqual({ matchLabels: { 'app.kubernetes.io/part-of': 'bot' } });
+    expect(specOf(deny)['policyTypes']).toEqual(['Ingress', 'Egress']);
+    expect(specOf(deny)['ingress']).toBeUndefined();
     for (const workload of objects.filter((object) => ['Deployment', 'Job'].includes(object.kind))) {
-      expect(workload.spec!.template!.metadata.labels['app.kubernetes.io/part-of']).toBe('bot');
+      expect(templateOf(workload).metadata.labels['app.kubernetes.io/part-of']).toBe('bot');
     }
     type Peer = { namespaceSelector?: { matchLabels?: Record<string, string> }; podSelector?: { matchLabels?: Record<string, string> } };
     const peersOf = (app: string) => {
       const policy = get(objects, 'NetworkPolicy', app);
-      expect(policy.spec!['podSelector']).toEqual({ matchLabels: { 'app.kubernetes.io/name': app } });
-      const rules = policy.spec!['ingress'] as { from: Peer[]; ports: { port: string }[] }[];
+      expect(specOf(policy)['podSelector']).toEqual({ matchLabels: { 'app.kubernetes.io/name': app } });
+      const rules = specOf(policy)['ingress'] as { from: Peer[]; ports: { port: string }[] }[];
       expect(rules.flatMap((rule) => rule.ports)).toEqual([{ port: 'http' }]);
       return rules.flatMap((rule) => rule.from);
     };
@@ -186,18 +201,17 @@ describe.each(['base', 'overlays/production'])('deploy/k8s/%s', (overlay) => {
     for (const app of API_APPS) {
       expect(peersOf(app)).toEqual([{ namespaceSelector: {}, podSelector: { matchLabels: { [AGENT_LABEL]: 'true' } } }]);
     }
-    const egress = get(objects, 'NetworkPolicy', 'bot-egress').spec!['egress'] as { ports: { port: number }[] }[];
+    const egress = specOf(get(objects, 'NetworkPolicy', 'bot-egress'))['egress'] as { ports: { port: number }[] }[];
     expect(egress.flatMap((rule) => rule.ports.map((port) => port.port))).toEqual(expect.arrayContaining([53, 5432, 443]));
   });
 
   it('the Ingress sends installs and callbacks to oauth-service and webhooks to api-gateway, on the host of BASE_URL, with TLS', () => {
     const ingress = get(objects, 'Ingress', 'bot');
-    const config = objects.find((object) => object.kind === 'ConfigMap' && object.metadata.name.startsWith('bot-config-'));
-    const host = new URL(config!.data!['BASE_URL']).host;
+    const host = new URL(configOf(objects)['BASE_URL']).host;
     type Rule = { host: string; http: { paths: { path: string; pathType: string; backend: { service: { name: string; port: { number: number } } } }[] } };
-    const [rule] = ingress.spec!['rules'] as Rule[];
+    const [rule] = specOf(ingress)['rules'] as Rule[];
     expect(rule.host).toBe(host);
-    expect(ingress.spec!['tls']).toEqual([{ hosts: [host], secretName: 'bot-tls' }]);
+    expect(specOf(ingress)['tls']).toEqual([{ hosts: [host], secretName: 'bot-tls' }]);
     const routes = Object.fromEntries(rule.http.paths.map((path) => [`${path.pathType} ${path.path}`, path.backend.service]));
     expect(routes).toEqual({
       'Exact /': { name: 'oauth-service', port: { number: DEFAULT_PORTS['oauth-service'] } },
@@ -252,7 +266,7 @@ describe.each(['base', 'overlays/production'])('deploy/k8s/%s', (overlay) => {
     const migrate = container(job);
     expect(migrate.command).toEqual(['node', 'main.js', '--migrate-only']);
     expect(migrate.image).toBe(container(get(objects, 'Deployment', 'oauth-service')).image);
-    expect(job.spec!.template!.spec).toMatchObject({ restartPolicy: 'Never' });
+    expect(templateOf(job).spec).toMatchObject({ restartPolicy: 'Never' });
     expect(() => loadAppConfig('oauth-service', { env: environmentOf(objects, job), cwd: mkdtempSync(join(tmpdir(), 'bot-k8s-env-')) })).not.toThrow();
   });
 
@@ -280,7 +294,6 @@ describe('deploy/k8s/overlays/production', () => {
   });
 
   it('serves BASE_URL over https', () => {
-    const config = objects.find((object) => object.kind === 'ConfigMap' && object.metadata.name.startsWith('bot-config-'));
-    expect(config!.data!['BASE_URL']).toMatch(/^https:\/\//);
+    expect(configOf(objects)['BASE_URL']).toMatch(/^https:\/\//);
   });
 });
