@@ -88,7 +88,7 @@ const configOf = (objects: K8sObject[]) => {
   if (!config?.data) throw new Error('no bot-config ConfigMap');
   return config.data;
 };
-const secretLike = (name: string) => /SECRET|_KEY|KEYS$|TOKEN|PASSWORD|PRIVATE/.test(name) || name === 'DATABASE_URL' || name === 'REDIS_URL';
+const secretLike = (name: string) => /(_SECRET|_KEY|_KEYS|_TOKEN|PASSWORD)$/.test(name) || name === 'DATABASE_URL' || name === 'REDIS_URL';
 
 /** A valid value for each Secret key the manifests require, as an operator would put in `bot-secrets`. */
 function secretValue(key: string): string {
@@ -243,7 +243,14 @@ describe.each(['base', 'overlays/production'])('deploy/k8s/%s', (overlay) => {
     const config = loadAppConfig(app, { env, cwd });
     expect(config.port).toBe(DEFAULT_PORTS[app]);
     expect(config.generatedDevSecrets).toEqual([]);
-    expect(config.trustProxy).toBe(PUBLIC_APPS.includes(app) ? 1 : false);
+    expect(config.trustProxy).toBe(PUBLIC_APPS.includes(app));
+    // Agents reach each API app at its Service: the URLs the apps hand out (Link headers) must say so.
+    for (const [apiApp, url] of Object.entries(config.apiAppUrls)) {
+      const { hostname, port } = new URL(url);
+      expect([hostname.split('.')[0], Number(port), find(objects, 'Service', hostname.split('.')[0]) !== undefined]).toEqual([apiApp, DEFAULT_PORTS[apiApp as AppName], true]);
+      if (hostname.includes('.')) expect(hostname).toBe(`${apiApp}.${deployment.metadata.namespace}.svc.cluster.local`);
+    }
+    expect(Object.keys(config.apiAppUrls).sort()).toEqual([...API_APPS].sort());
 
     // The check can fail: without any one of these the app would not start.
     for (const name of ['DATABASE_URL', 'BASE_URL', 'TOKEN_ENCRYPTION_KEY', 'ADMIN_API_KEY', 'SERVICE_API_KEY']) {

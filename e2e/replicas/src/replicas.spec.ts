@@ -101,7 +101,12 @@ describe('two replicas of every app on one PostgreSQL', () => {
       const upstreamCalls = fake.calls.length;
       for (const replica of replicas[apiApp]) {
         const refused = await call(replica, apiApp === 'github-api' ? githubPath : '/api/auth.test', row.id, { method: apiApp === 'github-api' ? 'GET' : 'POST' });
-        expect([apiApp, refused.status]).toEqual([apiApp, 410]);
+        // Each app refuses in its platform's own shape: GitHub a 410, Slack a 200 with ok:false (as Slack does).
+        expect([apiApp, refused.status, await refused.json()]).toEqual(
+          apiApp === 'github-api'
+            ? [apiApp, 410, expect.objectContaining({ code: 'installation_revoked' })]
+            : [apiApp, 200, expect.objectContaining({ ok: false, error: 'token_revoked', code: 'installation_revoked' })],
+        );
       }
       expect(fake.calls.length).toBe(upstreamCalls);
     }

@@ -37,7 +37,7 @@ describe('the OAuth rate limit across two oauth-service processes', () => {
           BASE_URL: 'http://127.0.0.1:9',
           OAUTH_RATE_LIMIT_PER_MINUTE: String(LIMIT),
           // The test stands in for the ingress: its X-Forwarded-For names the client.
-          TRUST_PROXY: 'loopback',
+          TRUST_PROXY: 'true',
           ...sandbox.envOf('slack'),
           ...env,
         }, 120_000),
