@@ -16,11 +16,11 @@ describeWithRedis('RedisThrottlerStorage', (redisUrl) => {
     inspector = new Redis(redisUrl);
   });
   afterAll(async () => {
-    replicaA.onApplicationShutdown();
-    replicaB.onApplicationShutdown();
+    await replicaA.onApplicationShutdown();
+    await replicaB.onApplicationShutdown();
     const keys = await inspector.keys(`${RATE_LIMIT_REDIS_KEY_PREFIX}{${key}*`);
     if (keys.length > 0) await inspector.del(...keys);
-    inspector.disconnect();
+    await inspector.quit();
   });
 
   it('two clients count one key atomically under the product prefix', async () => {
@@ -45,7 +45,10 @@ describe('RedisThrottlerStorage without a Redis', () => {
       expect(await shared.increment('k', 60_000, 1, 60_000, 'oauth')).toMatchObject({ isBlocked: false });
       expect(Date.now() - started).toBeLessThan(5_000);
     } finally {
-      storage.onApplicationShutdown();
+      await storage.onApplicationShutdown();
     }
+    await new Promise((r) => setTimeout(r, 500));
+    const handles = (process as unknown as { _getActiveHandles(): object[] })._getActiveHandles();
+    process.stderr.write(`DEBUG handles: ${handles.map((h) => h.constructor.name + (('remotePort' in h) ? ':' + String((h as {remotePort?: number}).remotePort) : '')).join(', ')}\n`);
   });
 });
