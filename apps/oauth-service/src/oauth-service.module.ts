@@ -3,7 +3,10 @@ import { DatabaseModule } from '@bot/database';
 import { HealthModule } from '@bot/http-app';
 import { PlatformsModule } from '@bot/platforms';
 import { DynamicModule, Module } from '@nestjs/common';
+import { HealthEventDispatchModule } from '@bot/health-events';
 import { ThrottlerModule } from '@nestjs/throttler';
+import { ConsoleModule } from './console/console.module';
+import { EventEndpointsModule } from './event-endpoints/event-endpoints.module';
 import { InstallModule } from './install/install.module';
 import { InstallationsModule } from './installations/installations.module';
 import { PagesModule } from './pages/pages.module';
@@ -19,9 +22,15 @@ export class OAuthServiceModule {
         DatabaseModule.forRoot(),
         HealthModule,
         PlatformsModule,
-        ThrottlerModule.forRoot([{ name: 'oauth', ttl: 60_000, limit: config.oauthRateLimitPerMinute }]),
+        ThrottlerModule.forRoot([
+          { name: 'oauth', ttl: 60_000, limit: config.oauthRateLimitPerMinute },
+          { name: 'admin-login', ttl: 60_000, limit: config.adminLoginRateLimitPerMinute },
+        ]),
+        HealthEventDispatchModule,
         InstallModule,
         InstallationsModule,
+        EventEndpointsModule,
+        ConsoleModule,
         PagesModule,
       ],
     };

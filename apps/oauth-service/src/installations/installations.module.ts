@@ -9,6 +9,6 @@ import { InstallationsService } from './installations.service';
   imports: [TokenRevocationModule],
   controllers: [InstallationsController],
   providers: [InstallationsService, AdminApiKeyGuard],
-  exports: [InstallationsService],
+  exports: [InstallationsService, AdminApiKeyGuard],
 })
 export class InstallationsModule {}

@@ -353,6 +353,15 @@ export class WebhookTaskRepository {
     return { queues: [...queues.values()].sort((a, b) => a.queue.localeCompare(b.queue)), estimatedTotal: Number(estimate?.estimate ?? 0) };
   }
 
+  /** How many dead tasks match the filter. */
+  async countDead(filter: DeadLetterFilter): Promise<number> {
+    const [row] = await this.db.query<{ count: string }>(
+      `SELECT count(*)::text AS count FROM webhook_tasks WHERE status = 'dead' AND ($1::text IS NULL OR queue = $1) AND ($2::text IS NULL OR event_type = $2)`,
+      [filter.queue ?? null, filter.eventType ?? null],
+    );
+    return Number(row?.count ?? 0);
+  }
+
   /** Dead tasks matching the filter, most recently dead first, `limit` per page after `cursor`. */
   async listDead(filter: DeadLetterFilter, limit: number, cursor?: DeadLetterCursor): Promise<{ items: DeadLetter[]; next: DeadLetterCursor | null }> {
     const params: unknown[] = [limit + 1, filter.queue ?? null, filter.eventType ?? null];
