@@ -92,6 +92,8 @@ export interface DeadLetter {
   platform: WebhookQueue;
   installationId: string | null;
   externalOrgId: string | null;
+  /** The installation's org name, when it has one. */
+  orgName: string | null;
   eventType: string;
   action: string | null;
   deliveryId: string;
@@ -112,8 +114,8 @@ export interface QueueCounts {
 
 export interface QueueStats {
   queues: QueueCounts[];
-  /** All rows of the table, finished ones included, from the planner's statistics. */
-  estimatedTotal: number;
+  /** All rows of the table, finished ones included, from the planner's statistics; null before it was ever analysed. */
+  estimatedTotal: number | null;
 }
 
 /** One task without its payload, and the start of the payload's JSON text. */
@@ -130,6 +132,7 @@ interface DeadLetterRow {
   platform: WebhookQueue;
   installation_id: string | null;
   external_org_id: string | null;
+  org_name: string | null;
   event_type: string;
   action: string | null;
   delivery_id: string;
@@ -341,7 +344,7 @@ export class WebhookTaskRepository {
          UNION ALL
          SELECT queue, 'dead', count(*)::text, NULL FROM webhook_tasks WHERE status = 'dead' GROUP BY queue`,
       ),
-      this.db.query<{ estimate: string }>(`SELECT greatest(reltuples, 0)::bigint::text AS estimate FROM pg_class WHERE oid = 'webhook_tasks'::regclass`),
+      this.db.query<{ estimate: string }>(`SELECT reltuples::bigint::text AS estimate FROM pg_class WHERE oid = 'webhook_tasks'::regclass`),
     ]);
     const queues = new Map<string, QueueCounts>();
     for (const row of rows) {
@@ -350,7 +353,8 @@ export class WebhookTaskRepository {
       if (row.status === 'pending') counts.oldestPendingAt = row.oldest;
       queues.set(row.queue, counts);
     }
-    return { queues: [...queues.values()].sort((a, b) => a.queue.localeCompare(b.queue)), estimatedTotal: Number(estimate?.estimate ?? 0) };
+    const estimated = Number(estimate?.estimate ?? -1);
+    return { queues: [...queues.values()].sort((a, b) => a.queue.localeCompare(b.queue)), estimatedTotal: estimated >= 0 ? estimated : null };
   }
 
   /** How many dead tasks match the filter. */
@@ -367,12 +371,13 @@ export class WebhookTaskRepository {
     const params: unknown[] = [limit + 1, filter.queue ?? null, filter.eventType ?? null];
     if (cursor) params.push(cursor.updatedAt, cursor.id);
     const rows = await this.db.query<DeadLetterRow>(
-      `SELECT id::text AS id, queue, platform, installation_id, external_org_id, event_type, action, delivery_id, received_at, attempts,
-              max_attempts, left(last_error, 300) AS last_error, updated_at, updated_at::text AS cursor_at
-       FROM webhook_tasks
-       WHERE status = 'dead' AND ($2::text IS NULL OR queue = $2) AND ($3::text IS NULL OR event_type = $3)
-         ${cursor ? 'AND (updated_at, id) < ($4::timestamptz, $5::bigint)' : ''}
-       ORDER BY updated_at DESC, id DESC
+      `SELECT t.id::text AS id, t.queue, t.platform, t.installation_id, t.external_org_id, i.external_org_name AS org_name, t.event_type, t.action,
+              t.delivery_id, t.received_at, t.attempts, t.max_attempts, left(t.last_error, 300) AS last_error, t.updated_at, t.updated_at::text AS cursor_at
+       FROM webhook_tasks t
+       LEFT JOIN installations i ON i.id = t.installation_id
+       WHERE t.status = 'dead' AND ($2::text IS NULL OR t.queue = $2) AND ($3::text IS NULL OR t.event_type = $3)
+         ${cursor ? 'AND (t.updated_at, t.id) < ($4::timestamptz, $5::bigint)' : ''}
+       ORDER BY t.updated_at DESC, t.id DESC
        LIMIT $1`,
       params,
     );
@@ -385,6 +390,7 @@ export class WebhookTaskRepository {
         platform: row.platform,
         installationId: row.installation_id,
         externalOrgId: row.external_org_id,
+        orgName: row.org_name,
         eventType: row.event_type,
         action: row.action,
         deliveryId: row.delivery_id,

@@ -1,6 +1,6 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { CONSOLE_CSS, CONSOLE_JS } from '../views/console-assets';
+import { CONSOLE_CSS, CONSOLE_ICON, CONSOLE_JS } from '../views/console-assets';
 
 /** The console's stylesheet and script (public: the sign-in page needs them). */
 @ApiExcludeController()
@@ -10,6 +10,12 @@ export class ConsoleAssetsController {
   @Header('content-type', 'text/css; charset=utf-8')
   css(): string {
     return CONSOLE_CSS;
+  }
+
+  @Get('icon.svg')
+  @Header('content-type', 'image/svg+xml')
+  icon(): string {
+    return CONSOLE_ICON;
   }
 
   @Get('console.js')

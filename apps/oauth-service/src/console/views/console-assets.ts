@@ -30,6 +30,8 @@ main { max-width: 1200px; margin: 0 auto; padding: 20px; }
 h1 { font-size: 1.5rem; margin: 8px 0 16px; overflow-wrap: anywhere; }
 h2 { font-size: 1.15rem; margin: 28px 0 10px; }
 .panel { background: var(--panel); border: 1px solid var(--line); border-radius: 10px; padding: 16px 20px; margin-bottom: 20px; }
+.panel > h2:first-child { margin-top: 0; }
+main > .actions { margin-bottom: 20px; }
 .muted, .note { color: var(--muted); }
 .note { font-size: .9rem; }
 .notice { border-radius: 8px; padding: 10px 14px; margin-bottom: 16px; border: 1px solid; }
@@ -42,7 +44,7 @@ h2 { font-size: 1.15rem; margin: 28px 0 10px; }
 .badge.needs_reinstall, .badge.dead, .badge.failed { background: var(--bad-bg); color: var(--bad); border-color: #ff8182; }
 .badge.revoked { background: var(--off-bg); color: var(--off); border-color: #afb8c1; }
 table { width: 100%; border-collapse: collapse; background: var(--panel); }
-caption { text-align: left; font-weight: 600; padding: 0 0 8px; }
+caption { text-align: left; font-weight: 600; padding: 10px 10px 4px; }
 th, td { text-align: left; padding: 8px 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { font-size: .85rem; color: var(--muted); font-weight: 600; white-space: nowrap; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
@@ -60,6 +62,7 @@ dl.fields dd { margin: 0; overflow-wrap: anywhere; }
 form.filters { display: flex; flex-wrap: wrap; align-items: flex-end; gap: 12px; }
 form.filters .field { display: flex; flex-direction: column; gap: 4px; }
 label { font-size: .85rem; font-weight: 600; }
+input[type="search"] { min-width: 18em; }
 input[type="text"], input[type="search"], input[type="password"], input[type="url"], select {
   font: inherit; padding: 7px 10px; border: 1px solid #8c959f; border-radius: 6px; background: #fff; min-width: 0; max-width: 100%;
 }
@@ -86,7 +89,12 @@ button.danger { background: #cf222e; border-color: #cf222e; color: #fff; }
   table.cards thead { position: absolute; left: -9999px; }
   table.cards, table.cards tbody, table.cards tr, table.cards td { display: block; width: 100%; }
   table.cards tr { border-bottom: 1px solid var(--line); padding: 8px 0; }
-  table.cards td { border: 0; padding: 3px 12px; display: grid; grid-template-columns: 9em 1fr; gap: 8px; }
+  table.cards td { border: 0; padding: 3px 12px; display: grid; grid-template-columns: 9em 1fr; gap: 8px; justify-items: start; }
+  table.cards caption { display: block; width: auto; }
+  table.cards td[data-label] { padding-top: 2px; padding-bottom: 2px; }
+  table.counts tr { display: grid; grid-template-columns: 1fr 1fr; }
+  table.counts th[scope="row"] { grid-column: 1 / -1; }
+  table.counts td { grid-template-columns: 1fr auto; padding-right: 16px; }
   table.cards td::before { content: attr(data-label); color: var(--muted); font-size: .85rem; font-weight: 600; }
   table.cards td.num { text-align: left; }
   table.cards th[scope="row"] { display: block; padding: 4px 12px; color: var(--text); font-size: 1rem; }
@@ -110,3 +118,6 @@ document.querySelectorAll('button[data-copy]').forEach(function (button) {
   });
 });
 `;
+
+/** A small icon, so browsers do not ask for /favicon.ico. */
+export const CONSOLE_ICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#1b1f24"/><path d="M8 17l5 5 11-12" fill="none" stroke="#4ac26b" stroke-width="4" stroke-linecap="round" stroke-linejoin="round"/></svg>`;

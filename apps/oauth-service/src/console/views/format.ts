@@ -21,7 +21,8 @@ export function relative(date: Date | null | undefined, now: Date): SafeHtml {
   if (!date) return html`<span class="muted">—</span>`;
   const ms = date.getTime() - now.getTime();
   const iso = date.toISOString();
-  return html`<time datetime="${iso}" title="${iso.slice(0, 19).replace('T', ' ')} UTC">${ms >= 0 ? `in ${duration(ms)}` : `${duration(ms)} ago`}</time>`;
+  const words = Math.abs(ms) < 5000 ? 'just now' : ms >= 0 ? `in ${duration(ms)}` : `${duration(ms)} ago`;
+  return html`<time datetime="${iso}" title="${iso.slice(0, 19).replace('T', ' ')} UTC">${words}</time>`;
 }
 
 /** A token expiry: when, and whether it has passed. */

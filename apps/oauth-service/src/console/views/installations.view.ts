@@ -51,7 +51,7 @@ export function installationListPage(model: InstallationListModel): string {
       .reduce((sum, p) => sum + model.statuses.filter((s) => !status || s === status).reduce((inner, s) => inner + (model.counts[p]?.[s] ?? 0), 0), 0);
 
   const counts = html`<div class="table-wrap"><table class="counts cards">
-  <caption class="panel-caption">Installations per platform and status</caption>
+  <caption>Installations per platform and status</caption>
   <thead><tr><th scope="col">Platform</th>${model.statuses.map((status) => html`<th scope="col" class="num">${label(status)}</th>`)}<th scope="col" class="num">total</th></tr></thead>
   <tbody>
   ${model.platforms.map(
@@ -64,7 +64,7 @@ export function installationListPage(model: InstallationListModel): string {
   const filters = html`<form class="filters panel" method="get" action="/admin/installations" role="search" aria-label="Filter installations">
   <div class="field"><label for="platform">Platform</label><select id="platform" name="platform">${option('', filter.platform, 'All platforms')}${model.platforms.map((p) => option(p, filter.platform))}</select></div>
   <div class="field"><label for="status">Status</label><select id="status" name="status">${option('', filter.status, 'All statuses')}${model.statuses.map((s) => option(s, filter.status, label(s)))}</select></div>
-  <div class="field"><label for="q">Organisation</label><input type="search" id="q" name="q" value="${filter.q ?? ''}" maxlength="200" placeholder="name, id or installation id"></div>
+  <div class="field"><label for="q">Organisation</label><input type="search" id="q" name="q" value="${filter.q ?? ''}" maxlength="200" placeholder="name or id"></div>
   <div class="actions"><button type="submit" class="primary">Apply</button>${filtered ? html`<a href="/admin/installations">Clear filters</a>` : ''}</div>
 </form>`;
 
@@ -78,7 +78,7 @@ export function installationListPage(model: InstallationListModel): string {
     <td data-label="Platform">${row.platform}</td>
     <td data-label="Status">${badge(row.status)}</td>
     <td data-label="Installed by">${row.installedBy ?? html`<span class="muted">—</span>`}</td>
-    <td data-label="Token expiry">${row.status === 'revoked' ? html`<span class="muted">—</span>` : expiry(row.tokenExpiresAt, model.now)}</td>
+    <td data-label="Token expiry">${tokenExpiry(row, model.now)}</td>
     <td data-label="Last used">${relative(row.lastUsedAt, model.now)}</td>
     <td data-label="Created">${time(row.createdAt)}</td>
   </tr>`,
@@ -124,7 +124,7 @@ export function installationDetailPage(model: InstallationDetailModel): string {
   ${field('Platform installation id', i.externalInstallId)}
   ${field('Installed by', i.installedBy)}
   ${field('Scopes', i.scopes.length ? html`<span class="mono">${i.scopes.join(', ')}</span>` : null)}
-  ${field('Token expiry', i.status === 'revoked' ? null : expiry(i.tokenExpiresAt, model.now))}
+  ${field('Token expiry', tokenExpiry(i, model.now))}
   ${field('Last used', relative(i.lastUsedAt, model.now))}
   ${field('Created', time(i.createdAt))}
   ${field('Updated', time(i.updatedAt))}
@@ -187,6 +187,12 @@ export function revokeConfirmPage(model: { csrf: string; installation: Installat
   <a href="/admin/installations/${i.id}">Cancel</a></div>
 </div>`,
   );
+}
+
+/** The expiry of the stored token; nothing for a revoked or broken installation, whose token is not usable. */
+function tokenExpiry(row: InstallationSummary, now: Date): SafeHtml {
+  if (row.status === 'revoked' || row.status === 'needs_reinstall') return html`<span class="muted">—</span>`;
+  return expiry(row.tokenExpiresAt, now);
 }
 
 /** Audit detail as one line of JSON, shortened. */

@@ -31,6 +31,7 @@ export function layout(frame: PageFrame, content: SafeHtml): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>${frame.title} · Operator console</title>
+<link rel="icon" href="/admin/assets/icon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/admin/assets/console.css">
 <script src="/admin/assets/console.js" defer></script>
 </head>

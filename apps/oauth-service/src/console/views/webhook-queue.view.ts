@@ -30,7 +30,7 @@ export function webhookQueuePage(model: WebhookQueueModel): string {
 <td class="num" data-label="Dead">${row?.dead ? html`<a href="/admin/webhooks${query({ queue })}#dead-letters">${count(row.dead)}</a>` : '0'}</td>
 <td data-label="Oldest pending">${row?.oldestPendingAt ? html`received ${duration(model.now.getTime() - row.oldestPendingAt.getTime())} ago` : html`<span class="muted">none waiting</span>`}</td></tr>`;
   })}</tbody></table></div>
-<p class="note">About ${count(model.stats.estimatedTotal)} tasks are stored in all, finished ones included (an estimate from table statistics).</p>`;
+${model.stats.estimatedTotal !== null ? html`<p class="note">About ${count(model.stats.estimatedTotal)} tasks are stored in all, finished ones included (an estimate from table statistics).</p>` : ''}`;
 
   const filters = html`<form class="filters panel" method="get" action="/admin/webhooks" aria-label="Filter dead letters">
   <div class="field"><label for="queue">Queue</label><select id="queue" name="queue">${option('', 'All queues')}${queues.map((queue) => option(queue))}</select></div>
@@ -46,7 +46,7 @@ export function webhookQueuePage(model: WebhookQueueModel): string {
 <td data-label="Task"><a href="/admin/webhooks/tasks/${task.id}">#${task.id}</a></td>
 <td data-label="Queue">${task.queue}</td>
 <td data-label="Event"><code>${task.eventType}${task.action ? `.${task.action}` : ''}</code></td>
-<td data-label="Installation">${task.installationId ? html`<a href="/admin/installations/${task.installationId}">${task.externalOrgId ?? task.installationId}</a>` : html`<span class="muted">none matched</span>`}</td>
+<td data-label="Installation">${task.installationId ? html`<a href="/admin/installations/${task.installationId}">${task.orgName ?? task.externalOrgId ?? task.installationId}</a>` : html`<span class="muted">none matched</span>`}</td>
 <td data-label="Dead since">${relative(task.deadAt, model.now)}</td>
 <td data-label="Attempts" class="num">${task.attempts} / ${task.maxAttempts}</td>
 <td data-label="Last error"><span class="mono">${task.lastError ?? '—'}</span></td>
