@@ -30,6 +30,8 @@ export class ConsoleExceptionFilter implements ExceptionFilter {
     let message = 'Something went wrong on the server; the problem was logged.';
     if (error instanceof ThrottlerException) {
       status = 429;
+      // The guard names its header after the throttler; clients and proxies know only the plain one.
+      response.setHeader('Retry-After', String(response.getHeader('Retry-After-admin-login') ?? 60));
       message = 'Too many sign-in attempts from this address. Wait a minute, then try again.';
     } else if (error instanceof HttpException) {
       status = error.getStatus();

@@ -34,9 +34,14 @@ export class ConsoleCookies {
     response.cookie(LOGIN_COOKIE, value, this.options('/admin/login', LOGIN_FORM_TTL_MS));
   }
 
-  /** Removes both cookies (sign-out, or a fresh sign-in). */
+  /** Removes both cookies (sign-out). */
   clear(response: Response): void {
     response.clearCookie(SESSION_COOKIE, this.options('/admin'));
+    this.clearLoginForm(response);
+  }
+
+  /** Removes the sign-in form's cookie once it served its purpose. */
+  clearLoginForm(response: Response): void {
     response.clearCookie(LOGIN_COOKIE, this.options('/admin/login'));
   }
 

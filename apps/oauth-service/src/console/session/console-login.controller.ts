@@ -53,7 +53,7 @@ export class ConsoleLoginController {
       return;
     }
     const { cookie } = this.sessions.issue();
-    this.cookies.clear(response);
+    this.cookies.clearLoginForm(response);
     this.cookies.setSession(response, cookie);
     this.logger.log(`console sign-in from ${request.ip}`);
     response.redirect(303, next);
