@@ -9,3 +9,4 @@ export * from './config-failure';
 export * from './workspace';
 export * from './app-process';
 export * from './latency-proxy';
+export * from './recording-receiver';

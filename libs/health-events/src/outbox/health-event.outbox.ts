@@ -53,10 +53,10 @@ export class HealthEventOutbox {
     await db.query(
       `WITH appended AS (
          INSERT INTO health_events (type, platform, installation_id, org_id, org_name, data)
-         SELECT $1, $2, $3::uuid, $4, $5, $6::jsonb
+         SELECT $1::varchar, $2::varchar, $3::uuid, $4::varchar, $5::varchar, $6::jsonb
          WHERE NOT EXISTS (
            SELECT 1 FROM health_events
-           WHERE installation_id = $3::uuid AND type = $1 AND occurred_at > now() - make_interval(secs => $7::double precision / 1000))
+           WHERE installation_id = $3::uuid AND type = $1::varchar AND occurred_at > now() - make_interval(secs => $7::double precision / 1000))
          RETURNING id)
        SELECT pg_notify($8, '') FROM appended`,
       [
