@@ -1,4 +1,3 @@
-import { ProvidersModule } from '@bot/providers';
 import { Module } from '@nestjs/common';
 import { HealthEventDeliveryRepository } from './dispatch/health-event-delivery.repository';
 import { HealthEventDispatcher } from './dispatch/health-event.dispatcher';
@@ -14,9 +13,12 @@ import { HealthEventOutbox } from './outbox/health-event.outbox';
 })
 export class HealthEventsModule {}
 
-/** Runs the dispatcher in this process (oauth-service does; one per replica is fine, they share the work). */
+/**
+ * Runs the dispatcher in this process (oauth-service does; one per replica is fine, they share the work). Needs
+ * the Clock in scope (the global PlatformsModule provides it).
+ */
 @Module({
-  imports: [HealthEventsModule, ProvidersModule],
+  imports: [HealthEventsModule],
   providers: [HealthEventSender, HealthEventDispatcher],
   exports: [HealthEventsModule],
 })

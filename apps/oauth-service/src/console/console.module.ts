@@ -1,5 +1,4 @@
 import { HealthEventsModule } from '@bot/health-events';
-import { ProvidersModule } from '@bot/providers';
 import { typeOrmExecutor, WebhookTaskRepository } from '@bot/webhooks';
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { DataSource } from 'typeorm';
@@ -20,7 +19,7 @@ const CONTROLLERS = [ConsoleLoginController, ConsoleAssetsController, ConsoleIns
 
 /** The operator console under `/admin`: server-rendered pages behind a signed session cookie. */
 @Module({
-  imports: [ProvidersModule, InstallationsModule, HealthEventsModule],
+  imports: [InstallationsModule, HealthEventsModule],
   controllers: CONTROLLERS,
   providers: [
     ConsoleSessionSigner,

@@ -1,9 +1,9 @@
 import { AppConfig } from '@bot/config';
-import { AuditEventRepository, INSTALLATION_STATUSES, InstallationRepository, InstallationSummary, PLATFORMS } from '@bot/installations';
+import { AuditEventRepository, INSTALLATION_STATUSES, InstallationRepository, InstallationSummary } from '@bot/installations';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InstallationsService, RevocationResult } from '../../installations/installations.service';
 import { decodeCursor, encodeCursor, UUID_PATTERN, BIGINT_PATTERN } from '../paging/page-cursor';
-import { ConsoleInstallationsQuery } from './dto/console-installations.query';
+import { CONSOLE_PLATFORMS, ConsoleInstallationsQuery } from './dto/console-installations.query';
 import { webhookRegistrationsOf } from './webhook-registrations';
 import type { WebhookRegistrationView } from '../views/installations.view';
 import type { AuditEvent } from '@bot/installations';
@@ -31,7 +31,7 @@ export interface InstallationDetailData {
 /** What the console's installation pages read, and the revoke they trigger (the admin API's own). */
 @Injectable()
 export class ConsoleInstallationsService {
-  readonly platforms = PLATFORMS;
+  readonly platforms = CONSOLE_PLATFORMS;
   readonly statuses = INSTALLATION_STATUSES;
 
   constructor(
