@@ -18,6 +18,7 @@ export interface HealthEventSubject {
   platform: string;
   externalOrgId: string;
   externalOrgName: string | null;
+  externalInstallId?: string | null;
 }
 
 /** What a flow appends to the outbox; time and id are given by the database at append. */

@@ -1,4 +1,5 @@
 import { TokenRevocationModule } from '@bot/tokens';
+import { HealthEventsModule } from '@bot/health-events';
 import { Module } from '@nestjs/common';
 import { AdminApiKeyGuard } from './admin-api-key.guard';
 import { InstallationsController } from './installations.controller';
@@ -7,6 +8,7 @@ import { InstallationsService } from './installations.service';
 /** `/oauth/installations` admin API. */
 @Module({
   imports: [TokenRevocationModule],
+  imports: [HealthEventsModule],
   controllers: [InstallationsController],
   providers: [InstallationsService, AdminApiKeyGuard],
   exports: [InstallationsService, AdminApiKeyGuard],

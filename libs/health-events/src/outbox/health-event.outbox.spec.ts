@@ -58,7 +58,7 @@ describe('HealthEventOutbox on PostgreSQL', () => {
 
   it('appends several events in one statement, and an event with no installation keeps the platform and org it names', async () => {
     await outbox.appendAll(pool, [
-      ...installationUpsertEvents(installation, 'needs_reinstall', { scopes: ['issues:write'] }),
+      ...installationUpsertEvents(installation, { status: 'needs_reinstall', externalInstallId: null }, { scopes: ['issues:write'] }),
       { type: 'webhook.dead_lettered', installation: null, platform: 'slack', org: { id: 'T0UNROUTED', name: null }, data: { task_id: '7' } },
     ]);
     const rows = (await pool.query('SELECT type, platform, installation_id, org_id, data FROM health_events ORDER BY type')).rows;
@@ -70,10 +70,16 @@ describe('HealthEventOutbox on PostgreSQL', () => {
   });
 
   it('installationUpsertEvents: created for a new row, reinstalled for an existing one, recovered only after needs_reinstall', () => {
-    expect(installationUpsertEvents(installation, null).map((event) => event.type)).toEqual(['installation.created']);
-    expect(installationUpsertEvents(installation, 'revoked').map((event) => event.type)).toEqual(['installation.reinstalled']);
-    expect(installationUpsertEvents(installation, 'active').map((event) => event.type)).toEqual(['installation.reinstalled']);
-    expect(installationUpsertEvents(installation, 'needs_reinstall').map((event) => event.type)).toEqual(['installation.reinstalled', 'installation.recovered']);
+    const types = (previous: { status: string; externalInstallId: string | null } | null, subject = installation) => installationUpsertEvents(subject, previous).map((event) => event.type);
+    expect(types(null)).toEqual(['installation.created']);
+    expect(types({ status: 'revoked', externalInstallId: null })).toEqual(['installation.reinstalled']);
+    expect(types({ status: 'active', externalInstallId: null })).toEqual(['installation.reinstalled']);
+    expect(types({ status: 'needs_reinstall', externalInstallId: null })).toEqual(['installation.reinstalled', 'installation.recovered']);
+    // GitHub's callback and installation webhook report the same install: the second is no re-install.
+    const github = { ...installation, externalInstallId: '555' };
+    expect(types({ status: 'active', externalInstallId: '555' }, github)).toEqual([]);
+    expect(types({ status: 'active', externalInstallId: '554' }, github)).toEqual(['installation.reinstalled']);
+    expect(types({ status: 'revoked', externalInstallId: '555' }, github)).toEqual(['installation.reinstalled']);
   });
 
   it('appendUnlessRecent appends once per installation and type within the window', async () => {

@@ -74,16 +74,20 @@ export class HealthEventOutbox {
 }
 
 /**
- * The events of an install or re-install: `installation.created` for a new row, else `installation.reinstalled`,
- * plus `installation.recovered` when the row was waiting for a re-install (`needs_reinstall`).
+ * The events of an install or re-install, given what the row was before (null: it is new). `installation.created`
+ * for a new row; else `installation.reinstalled`, plus `installation.recovered` when the row was waiting for a
+ * re-install (`needs_reinstall`). A live row recorded again with the same platform installation id is the same
+ * install seen twice (GitHub reports one install through the callback and the installation webhook): no event.
  */
 export function installationUpsertEvents(
   installation: HealthEventSubject,
-  previousStatus: string | null,
+  previous: { status: string; externalInstallId: string | null } | null,
   data: Record<string, unknown> = {},
 ): NewHealthEvent[] {
-  if (previousStatus === null) return [{ type: 'installation.created', installation, data }];
-  const events: NewHealthEvent[] = [{ type: 'installation.reinstalled', installation, data: { ...data, previous_status: previousStatus } }];
-  if (previousStatus === 'needs_reinstall') events.push({ type: 'installation.recovered', installation, data: { ...data, previous_status: previousStatus } });
+  if (previous === null) return [{ type: 'installation.created', installation, data }];
+  const sameInstall = previous.status === 'active' && previous.externalInstallId !== null && previous.externalInstallId === installation.externalInstallId;
+  if (sameInstall) return [];
+  const events: NewHealthEvent[] = [{ type: 'installation.reinstalled', installation, data: { ...data, previous_status: previous.status } }];
+  if (previous.status === 'needs_reinstall') events.push({ type: 'installation.recovered', installation, data: { ...data, previous_status: previous.status } });
   return events;
 }

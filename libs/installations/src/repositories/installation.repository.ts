@@ -27,6 +27,12 @@ export type InstallationUpsert = Pick<Installation, 'platform' | 'externalOrgId'
     >
   >;
 
+/** What an upsert replaced: the row's status and platform installation id before it. */
+export interface PreviousInstallState {
+  status: InstallationStatus;
+  externalInstallId: string | null;
+}
+
 /** A position in the newest-first list of installations (keyset paging); `createdAt` keeps PostgreSQL's microseconds. */
 export interface InstallationCursor {
   createdAt: string;
@@ -182,7 +188,7 @@ export class InstallationRepository {
    * or inserts one. A transaction-scoped advisory lock per platform + org serialises concurrent callbacks
    * across processes, so the org never gets a second row. Returns the row and whether it already existed.
    */
-  async upsertLive(values: InstallationUpsert, manager: EntityManager): Promise<{ installation: Installation; created: boolean }> {
+  async upsertLive(values: InstallationUpsert, manager: EntityManager): Promise<{ installation: Installation; created: boolean; previous: PreviousInstallState | null }> {
     await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`installation:${values.platform}:${values.externalOrgId}`]);
     const repository = manager.getRepository(Installation);
     const existing = await repository
@@ -193,13 +199,14 @@ export class InstallationRepository {
       .getOne();
     const reactivated = { status: 'active' as const, statusReason: null, revokedAt: null };
     if (existing) {
+      const previous = { status: existing.status, externalInstallId: existing.externalInstallId };
       // A re-install at GitHub gets a new installation id; a stale live row holding that id would block it.
       const saved = await repository.save(repository.merge(existing, values, reactivated));
       await this.notifyChanged(saved.id, manager);
-      return { installation: saved, created: false };
+      return { installation: saved, created: false, previous };
     }
     const saved = await repository.save(repository.create({ scopes: [], permissions: {}, metadata: {}, ...values, ...reactivated }));
-    return { installation: saved, created: true };
+    return { installation: saved, created: true, previous: null };
   }
 
   /**
