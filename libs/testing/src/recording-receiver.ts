@@ -30,7 +30,17 @@ export async function startRecordingReceiver(): Promise<RecordingReceiver> {
   const requests: ReceivedRequest[] = [];
   const held = new Set<IncomingMessage>();
   let waiters: (() => boolean)[] = [];
-  let server: Server;
+  const server: Server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      requests.push({ method: request.method ?? '', path: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks), at: new Date() });
+      const answer = receiver.answers.shift() ?? receiver.fallback;
+      if (answer === 'hang') held.add(request);
+      else response.writeHead(answer.status, { 'content-type': 'application/json' }).end('{"ok":true}');
+      waiters = waiters.filter((waiter) => !waiter());
+    });
+  });
   const receiver: RecordingReceiver = {
     url: '',
     requests,
@@ -53,17 +63,6 @@ export async function startRecordingReceiver(): Promise<RecordingReceiver> {
       await new Promise((resolve) => server.close(resolve));
     },
   };
-  server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      requests.push({ method: request.method ?? '', path: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks), at: new Date() });
-      const answer = receiver.answers.shift() ?? receiver.fallback;
-      if (answer === 'hang') held.add(request);
-      else response.writeHead(answer.status, { 'content-type': 'application/json' }).end('{"ok":true}');
-      waiters = waiters.filter((waiter) => !waiter());
-    });
-  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return receiver;
