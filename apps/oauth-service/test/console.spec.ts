@@ -2,7 +2,7 @@ import { TEST_ADMIN_API_KEY } from '@bot/testing';
 import { ConsoleClient, inputValue, seedDeadTask, seedInstallations, setCookies, signIn, submitLogin } from './support/console.harness';
 import { json, OAuthServiceHarness, startOAuthService } from './support/oauth-service.harness';
 
-const PAGES = ['/admin', '/admin/installations', '/admin/installations?platform=slack', '/admin/webhooks', '/admin/events', '/admin/webhooks/tasks/1'];
+const PAGES = ['/admin', '/admin/installations', '/admin/installations?platform=slack', '/admin/webhooks', '/admin/events', '/admin/webhooks/tasks/1', '/admin/no-such-page'];
 
 describe('operator console over HTTP', () => {
   let h: OAuthServiceHarness;
@@ -166,6 +166,10 @@ describe('operator console over HTTP', () => {
       expect((await operator.get('/admin/installations/not-a-uuid')).status).toBe(404);
       expect((await operator.get('/admin/webhooks/tasks/999999')).status).toBe(404);
       expect((await operator.get('/admin/webhooks?queue=gitlab')).status).toBe(400);
+      const unknown = await operator.get('/admin/no-such-page');
+      expect(unknown.status).toBe(404);
+      expect(unknown.headers.get('content-security-policy')).toContain("default-src 'none'");
+      expect(await unknown.text()).toContain('There is no such page in the operator console.');
     });
 
     it('search treats LIKE wildcards literally and finds an installation by its id', async () => {

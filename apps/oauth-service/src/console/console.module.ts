@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { InstallationsModule } from '../installations/installations.module';
 import { HealthEventsConsoleController } from './health-events/health-events-console.controller';
 import { ConsoleAssetsController } from './http/console-assets.controller';
+import { ConsoleNotFoundController } from './http/console-not-found.controller';
 import { ConsoleSecurityHeaders } from './http/console-security.middleware';
 import { ConsoleInstallationsController } from './installations/console-installations.controller';
 import { ConsoleInstallationsService } from './installations/console-installations.service';
@@ -15,7 +16,14 @@ import { ConsoleSessionSigner } from './session/console-session.signer';
 import { WebhookQueueConsoleController } from './webhook-queue/webhook-queue-console.controller';
 import { WebhookQueueConsoleService } from './webhook-queue/webhook-queue-console.service';
 
-const CONTROLLERS = [ConsoleLoginController, ConsoleAssetsController, ConsoleInstallationsController, WebhookQueueConsoleController, HealthEventsConsoleController];
+const CONTROLLERS = [
+  ConsoleLoginController,
+  ConsoleAssetsController,
+  ConsoleInstallationsController,
+  WebhookQueueConsoleController,
+  HealthEventsConsoleController,
+  ConsoleNotFoundController,
+];
 
 /** The operator console under `/admin`: server-rendered pages behind a signed session cookie. */
 @Module({

@@ -1,12 +1,11 @@
 import { AppConfig } from '@bot/config';
-import { AuditEventRepository, INSTALLATION_STATUSES, InstallationRepository, InstallationSummary } from '@bot/installations';
+import { AuditEvent, AuditEventRepository, INSTALLATION_STATUSES, InstallationRepository, InstallationSummary } from '@bot/installations';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InstallationsService, RevocationResult } from '../../installations/installations.service';
-import { decodeCursor, encodeCursor, UUID_PATTERN, BIGINT_PATTERN } from '../paging/page-cursor';
+import { BIGINT_PATTERN, decodeCursor, encodeCursor, UUID_PATTERN } from '../paging/page-cursor';
+import type { WebhookRegistrationView } from '../views/installations.view';
 import { CONSOLE_PLATFORMS, ConsoleInstallationsQuery } from './dto/console-installations.query';
 import { webhookRegistrationsOf } from './webhook-registrations';
-import type { WebhookRegistrationView } from '../views/installations.view';
-import type { AuditEvent } from '@bot/installations';
 
 /** Rows per page of the installations list. */
 export const INSTALLATIONS_PAGE_SIZE = 50;

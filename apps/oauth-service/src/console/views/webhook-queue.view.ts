@@ -1,6 +1,6 @@
 import type { DeadLetter, QueueStats, TaskPreview } from '@bot/webhooks';
 import { badge, count, duration, query, relative, time } from './format';
-import { html } from './html';
+import { html, HtmlValue } from './html';
 import { layout, postForm } from './layout.view';
 
 export interface WebhookQueueModel {
@@ -82,7 +82,7 @@ export function requeueConfirmPage(model: { csrf: string; filter: { queue?: stri
 /** One task: its fields, attempts, last error and the start of its payload. */
 export function webhookTaskPage(model: { now: Date; csrf: string; preview: TaskPreview; payload: { text: string; pretty: boolean; truncated: boolean; maxChars: number }; notice?: string }): string {
   const t = model.preview.task;
-  const field = (name: string, value: unknown) => html`<dt>${name}</dt><dd>${value === null || value === undefined || value === '' ? html`<span class="muted">—</span>` : (value as string)}</dd>`;
+  const field = (name: string, value: HtmlValue) => html`<dt>${name}</dt><dd>${value === null || value === undefined || value === '' ? html`<span class="muted">—</span>` : value}</dd>`;
   return layout(
     { title: `Task #${t.id}`, section: 'webhooks', csrf: model.csrf },
     html`<p><a href="/admin/webhooks${query({ queue: t.queue })}#dead-letters">← Webhook queue</a></p>
