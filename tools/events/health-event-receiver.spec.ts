@@ -36,6 +36,8 @@ describe('the example health event receiver (tools/events) and the documented ve
     raw = await startRecordingReceiver();
     database = await createTestDatabase();
     pool = new Pool({ connectionString: database.url, max: 2 });
+    // An idle connection the server closes (a shared server restarting a backend) must not crash the file.
+    pool.on('error', () => undefined);
     app = await startAppProcess('oauth-service', {
       DATABASE_URL: database.url,
       TOKEN_ENCRYPTION_KEY: newEncryptionKey(),

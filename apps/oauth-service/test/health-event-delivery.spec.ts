@@ -160,6 +160,7 @@ describe('health event dispatcher killed mid-delivery', () => {
     const database = await createTestDatabase();
     const receiver = await startRecordingReceiver();
     const pool = new Pool({ connectionString: database.url, max: 2 });
+    pool.on('error', () => undefined);
     const env = {
       DATABASE_URL: database.url,
       TOKEN_ENCRYPTION_KEY: newEncryptionKey(),

@@ -12,6 +12,7 @@ describe('HealthEventOutbox on PostgreSQL', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     pool = new Pool({ connectionString: database.url, max: 3 });
+    pool.on('error', () => undefined);
   });
   afterAll(async () => {
     await pool.end();
