@@ -7,8 +7,7 @@ import { InstallationsService } from './installations.service';
 
 /** `/oauth/installations` admin API. */
 @Module({
-  imports: [TokenRevocationModule],
-  imports: [HealthEventsModule],
+  imports: [TokenRevocationModule, HealthEventsModule],
   controllers: [InstallationsController],
   providers: [InstallationsService, AdminApiKeyGuard],
   exports: [InstallationsService, AdminApiKeyGuard],

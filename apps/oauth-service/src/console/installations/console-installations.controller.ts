@@ -13,7 +13,11 @@ import { ConsoleInstallationQuery, ConsoleInstallationsQuery } from './dto/conso
 const installationId = new ParseUUIDPipe({ exceptionFactory: () => new NotFoundException('There is no installation with that id.') });
 
 const NOTICES = {
-  revoked: { kind: 'ok', text: 'The installation was revoked and its tokens erased. The audit trail says what the platform did.' },
+  revoked: { kind: 'ok', text: 'The installation was revoked and its tokens erased; no API process uses its token any more. The audit trail says what the platform did.' },
+  revoked_unconfirmed: {
+    kind: 'warn',
+    text: 'The installation was revoked and its tokens erased, but not every API process confirmed dropping its token in time (see the logs of oauth-service); those that did not can use it until their lease runs out.',
+  },
   already_revoked: { kind: 'warn', text: 'The installation had already been revoked; nothing changed.' },
 } as const;
 
@@ -83,6 +87,7 @@ export class ConsoleInstallationsController {
   @Post('installations/:id/revoke')
   async revoke(@Param('id', installationId) id: string, @Res() response: Response): Promise<void> {
     const result = await this.installations.revoke(id);
-    response.redirect(303, `/admin/installations/${id}?notice=${result.already_revoked ? 'already_revoked' : 'revoked'}`);
+    const notice = result.already_revoked ? 'already_revoked' : result.token_caches.confirmed ? 'revoked' : 'revoked_unconfirmed';
+    response.redirect(303, `/admin/installations/${id}?notice=${notice}`);
   }
 }

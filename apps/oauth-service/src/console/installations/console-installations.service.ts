@@ -1,7 +1,8 @@
 import { AppConfig } from '@bot/config';
 import { AuditEvent, AuditEventRepository, INSTALLATION_STATUSES, InstallationRepository, InstallationSummary } from '@bot/installations';
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { InstallationsService, RevocationResult } from '../../installations/installations.service';
+import { RevocationResultDto } from '../../installations/dto/revocation-result.dto';
+import { InstallationsService } from '../../installations/installations.service';
 import { BIGINT_PATTERN, decodeCursor, encodeCursor, UUID_PATTERN } from '../paging/page-cursor';
 import type { WebhookRegistrationView } from '../views/installations.view';
 import { CONSOLE_PLATFORMS, ConsoleInstallationsQuery } from './dto/console-installations.query';
@@ -88,8 +89,8 @@ export class ConsoleInstallationsService {
     return installation;
   }
 
-  /** Revokes through the same service as `DELETE /oauth/installations/:id`. */
-  revoke(id: string): Promise<RevocationResult> {
+  /** Revokes through the same service as `DELETE /oauth/installations/:id` (answers once the API processes dropped the token). */
+  revoke(id: string): Promise<RevocationResultDto> {
     return this.admin.revoke(id);
   }
 }

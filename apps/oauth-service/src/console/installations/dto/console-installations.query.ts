@@ -24,7 +24,7 @@ export class ConsoleInstallationsQuery {
   before?: string;
 }
 
-export const INSTALLATION_NOTICES = ['revoked', 'already_revoked'] as const;
+export const INSTALLATION_NOTICES = ['revoked', 'revoked_unconfirmed', 'already_revoked'] as const;
 
 /** Page of the audit trail, and a notice after an action. */
 export class ConsoleInstallationQuery {
