@@ -1,6 +1,6 @@
 import { ReEncryptionService, createDataSource, tokenCipherFrom } from '@bot/database';
 import { DecryptionError } from '@bot/crypto';
-import { Installation, InstallationRepository, OAuthState } from '@bot/installations';
+import { HealthEventEndpoint, Installation, InstallationRepository, OAuthState } from '@bot/installations';
 import { buildInstallation, createTestDatabase, newEncryptionKey, TestDatabase, testConfig } from '@bot/testing';
 import { DataSource } from 'typeorm';
 
@@ -110,6 +110,7 @@ describe('encrypted columns', () => {
       ),
     );
     await before.dataSource.getRepository(OAuthState).save({ state: 'rotating-state', platform: 'jira', codeVerifier: 'v', expiresAt: new Date(Date.now() + 60_000) });
+    const endpoint = await before.dataSource.getRepository(HealthEventEndpoint).save({ url: 'https://ops.example.com/hooks', source: 'api', secret: 'whsec_rotating' });
 
     const after = await connect(newKey, [oldKey]);
     expect((await after.repository.findById(rows[3].id))?.refreshToken).toBe('refresh-3');
@@ -119,7 +120,7 @@ describe('encrypted columns', () => {
     const freshBefore = await raw(after.dataSource, fresh.id);
 
     const report = await new ReEncryptionService(after.dataSource, after.cipher).reEncryptAll(3);
-    expect(report.rows).toEqual({ installations: 7, oauth_states: 1 });
+    expect(report.rows).toEqual({ installations: 7, oauth_states: 1, health_event_endpoints: 1 });
     expect(report.keyId).toBe(after.cipher.currentKeyId);
     expect(await raw(after.dataSource, fresh.id)).toEqual(freshBefore);
 
@@ -137,9 +138,10 @@ describe('encrypted columns', () => {
       expect(await onlyNew.repository.findById(row.id)).toMatchObject({ accessToken: `access-${i}`, refreshToken: `refresh-${i}` });
     }
     expect(await onlyNew.dataSource.getRepository(OAuthState).findOneByOrFail({ state: 'rotating-state' })).toMatchObject({ codeVerifier: 'v' });
+    expect(await onlyNew.dataSource.getRepository(HealthEventEndpoint).findOneByOrFail({ id: endpoint.id })).toMatchObject({ secret: 'whsec_rotating' });
 
     const again = await new ReEncryptionService(onlyNew.dataSource, onlyNew.cipher).reEncryptAll();
-    expect(again.rows).toEqual({ installations: 0, oauth_states: 0 });
+    expect(again.rows).toEqual({ installations: 0, oauth_states: 0, health_event_endpoints: 0 });
   });
 
   it('re-encryption stops with an error naming the row when a value cannot be decrypted', async () => {

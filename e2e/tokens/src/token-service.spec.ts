@@ -172,6 +172,44 @@ describe('TokenService against real PostgreSQL and the fake platforms', () => {
     expect(tokenCalls()).toBe(calls);
   });
 
+  describe('health events', () => {
+    const healthEvents = (ids: string[]) =>
+      sql<{ type: string; installation_id: string; org_id: string; data: Record<string, unknown> }>(
+        `SELECT type, installation_id, org_id, data FROM health_events WHERE installation_id = ANY($1) ORDER BY installation_id, type`,
+        [ids],
+      );
+
+    it('invalid_grant emits installation.needs_reinstall once per installation of the grant that it broke, with the reason', async () => {
+      const { rows } = await seedJiraGrant(minutesFromNow(-1), 3);
+      // One site of the grant was marked already (an earlier refusal): it is not reported again.
+      await sql(`UPDATE installations SET status = 'needs_reinstall', status_reason = 'earlier' WHERE id = $1`, [rows[2].id]);
+      sandbox.atlassian.revokeGrant(rows[0].refreshToken as string);
+      await rejection(tokens.getToken(rows[0].id));
+      await rejection(tokens.getToken(rows[0].id));
+      await rejection(tokens.getToken(rows[1].id));
+      const ids = rows.map((row) => row.id);
+      expect(await healthEvents(ids)).toEqual(
+        [rows[0], rows[1]]
+          .map((row) => ({ type: 'installation.needs_reinstall', installation_id: row.id, org_id: row.externalOrgId, data: { reason: expect.stringMatching(/invalid_grant/) } }))
+          .sort((a, b) => a.installation_id.localeCompare(b.installation_id)),
+      );
+    });
+
+    it('a refresh failing after its retries emits token.refresh_failed with the attempt count, at most once per window; a success emits nothing', async () => {
+      const { rows } = await seedJiraGrant(minutesFromNow(-1), 1);
+      sandbox.atlassian.failNext('POST /oauth/token', { status: 503 }, 6);
+      await rejection(tokens.getToken(rows[0].id));
+      await rejection(tokens.getToken(rows[0].id));
+      expect(await healthEvents([rows[0].id])).toEqual([
+        { type: 'token.refresh_failed', installation_id: rows[0].id, org_id: rows[0].externalOrgId, data: { attempts: 3, transient: true, reason: expect.stringContaining('503') } },
+      ]);
+      // Both failures are in the audit trail; only the first was worth a notification.
+      expect(await sql(`SELECT count(*)::int AS n FROM audit_events WHERE installation_id = $1 AND event = 'token.refresh_failed'`, [rows[0].id])).toEqual([{ n: 2 }]);
+      await tokens.getToken(rows[0].id);
+      expect(await healthEvents([rows[0].id])).toHaveLength(1);
+    });
+  });
+
   it('a refresh that times out on every attempt leaves the stored tokens untouched; a later call succeeds', async () => {
     const { rows } = await seedJiraGrant(minutesFromNow(-1), 1);
     const rawBefore = await sql(`SELECT access_token, refresh_token, token_expires_at, status FROM installations WHERE id = $1`, [rows[0].id]);

@@ -41,6 +41,18 @@ export interface LegacyTokens {
   jiraEmail?: string;
 }
 
+/** Where and how installation health events are POSTed (see docs/events.md). */
+export interface EventWebhookSettings {
+  /** Endpoints from EVENT_WEBHOOK_URLS; more can be registered through `/oauth/event-endpoints`. */
+  urls: string[];
+  /** Signing secret of the EVENT_WEBHOOK_URLS endpoints; set whenever `urls` is not empty. */
+  secret?: string;
+  /** Time limit of one delivery attempt. */
+  timeoutMs: number;
+  /** Delay after the first failed attempt; it doubles per attempt (capped at an hour) for 24 hours. */
+  retryBaseMs: number;
+}
+
 export interface EmbeddedPostgresSettings {
   dataDir: string;
   port: number;
@@ -96,6 +108,9 @@ export abstract class AppConfig {
   abstract readonly oauthRateLimitPerMinute: number;
   /** Set: rate-limit counters live in this Redis; unset: in PostgreSQL. Either way every replica shares them. */
   abstract readonly redisUrl?: string;
+  /** Sign-in attempts per minute per client address on the operator console. */
+  abstract readonly adminLoginRateLimitPerMinute: number;
+  abstract readonly eventWebhooks: EventWebhookSettings;
   abstract readonly logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
   /**
    * `auto` (default in development): every platform without credentials is pointed at the checkout's shared

@@ -126,6 +126,21 @@ export class EnvironmentVariables {
 
   @IsOptional() @Transform(toInt) @IsInt() @Min(500) @Max(60000)
   TOKEN_CACHE_LEASE_MS?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000, { message: 'ADMIN_LOGIN_RATE_LIMIT_PER_MINUTE must be between 1 and 1000' })
+  ADMIN_LOGIN_RATE_LIMIT_PER_MINUTE?: number;
+
+  @IsOptional() @Matches(/^https?:\/\/[^\s,@]+(,\s*https?:\/\/[^\s,@]+)*$/, { message: 'EVENT_WEBHOOK_URLS must be comma-separated http(s) URLs without credentials' })
+  EVENT_WEBHOOK_URLS?: string;
+
+  @IsOptional() @IsString() @MinLength(16, { message: 'EVENT_WEBHOOK_SECRET must be at least 16 characters' })
+  EVENT_WEBHOOK_SECRET?: string;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(120000, { message: 'EVENT_WEBHOOK_TIMEOUT_MS must be between 100 and 120000' })
+  EVENT_WEBHOOK_TIMEOUT_MS?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(10) @Max(3600000, { message: 'EVENT_WEBHOOK_RETRY_BASE_MS must be between 10 and 3600000' })
+  EVENT_WEBHOOK_RETRY_BASE_MS?: number;
 }
 
 /** Names of the variables a validation class declares, in declaration order. */

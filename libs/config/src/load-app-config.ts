@@ -36,6 +36,8 @@ const APPS_WRITING_PUBLIC_URLS: AppName[] = ['github-api'];
 
 /** Secrets with no safe default: required in production, generated and kept under `.data/` otherwise. */
 const DEV_GENERATED_SECRETS = ['TOKEN_ENCRYPTION_KEY', 'ADMIN_API_KEY', 'SERVICE_API_KEY'] as const;
+/** Generated for development like the above, but only when something needs it. */
+type DevSecretName = (typeof DEV_GENERATED_SECRETS)[number] | 'EVENT_WEBHOOK_SECRET';
 
 /** Reads `.env` (when present) under the real environment, which wins. */
 export function readEnvironment(cwd = process.cwd()): Env {
@@ -80,13 +82,16 @@ export function loadAppConfig(appName: AppName, options: LoadAppConfigOptions = 
   if (production && APPS_WRITING_PUBLIC_URLS.includes(appName) && !env[appPublicUrlVar] && !trustProxy) {
     problems.push(`${appPublicUrlVar} is required when NODE_ENV=production (or set TRUST_PROXY=true behind a proxy that sets X-Forwarded-Host)`);
   }
+  if (production && env['EVENT_WEBHOOK_URLS'] && !env['EVENT_WEBHOOK_SECRET']) {
+    problems.push('EVENT_WEBHOOK_SECRET is required because EVENT_WEBHOOK_URLS is set');
+  }
   if (problems.length > 0) {
     throw new ConfigError(problems);
   }
 
   const generatedDevSecrets: string[] = [];
   const devSecrets = new DevSecretStore(join(cwd, '.data', 'dev-secrets.json'));
-  const secret = (name: (typeof DEV_GENERATED_SECRETS)[number]): string => {
+  const secret = (name: DevSecretName): string => {
     const value = env[name];
     if (value) return value;
     generatedDevSecrets.push(name);
@@ -115,6 +120,8 @@ export function loadAppConfig(appName: AppName, options: LoadAppConfigOptions = 
     legacy: Object.assign({}, ...parts.map((part) => part.legacy)),
   }) as Pick<AppConfig, 'github' | 'slack' | 'jira' | 'upstream' | 'legacy'>;
 
+  const eventWebhookUrls = [...new Set((env['EVENT_WEBHOOK_URLS'] ?? '').split(',').map((url) => url.trim()).filter((url) => url !== ''))];
+
   const config: AppConfig = {
     appName,
     nodeEnv,
@@ -140,6 +147,13 @@ export function loadAppConfig(appName: AppName, options: LoadAppConfigOptions = 
     upstreamTimeoutMs: Number(env['UPSTREAM_TIMEOUT_MS'] ?? 10_000),
     oauthRateLimitPerMinute: Number(env['OAUTH_RATE_LIMIT_PER_MINUTE'] ?? 60),
     redisUrl: env['REDIS_URL'],
+    adminLoginRateLimitPerMinute: Number(env['ADMIN_LOGIN_RATE_LIMIT_PER_MINUTE'] ?? 10),
+    eventWebhooks: {
+      urls: eventWebhookUrls,
+      secret: eventWebhookUrls.length > 0 ? secret('EVENT_WEBHOOK_SECRET') : env['EVENT_WEBHOOK_SECRET'],
+      timeoutMs: Number(env['EVENT_WEBHOOK_TIMEOUT_MS'] ?? 10_000),
+      retryBaseMs: Number(env['EVENT_WEBHOOK_RETRY_BASE_MS'] ?? 10_000),
+    },
     logLevel: (env['LOG_LEVEL'] ?? 'log') as AppConfig['logLevel'],
     // Development runs (npm start, nx serve) get the fakes by default; tests start their own; production never.
     sandbox: production ? 'off' : ((env['SANDBOX'] ?? (nodeEnv === 'development' ? 'auto' : 'off')) as AppConfig['sandbox']),

@@ -6,3 +6,6 @@ export * from './entities/audit-event.entity';
 export * from './repositories/audit-event.repository';
 export * from './repositories/oauth-state.repository';
 export * from './repositories/installation-lifecycle.repository';
+export * from './entities/health-event.entity';
+export * from './entities/health-event-endpoint.entity';
+export * from './entities/health-event-delivery.entity';

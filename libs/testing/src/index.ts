@@ -10,3 +10,4 @@ export * from './workspace';
 export * from './app-process';
 export * from './latency-proxy';
 export * from './test-redis';
+export * from './recording-receiver';

@@ -9,6 +9,15 @@ export interface StoredTokenSet {
   expiresAt: Date | null;
 }
 
+/** An installation a refresh failure marked, with its status before. */
+export interface MarkedInstallation {
+  id: string;
+  platform: string;
+  externalOrgId: string;
+  externalOrgName: string | null;
+  previousStatus: InstallationStatus;
+}
+
 /** SQL and locking of token refreshes and token-use bookkeeping. */
 @Injectable()
 export class InstallationTokenRepository {
@@ -48,11 +57,35 @@ export class InstallationTokenRepository {
     return ids;
   }
 
-  /** Marks the installation and its grant's live siblings with a status and reason; returns their ids. */
-  async markUnavailable(installation: Installation, status: Exclude<InstallationStatus, 'active' | 'revoked'>, reason: string, manager: EntityManager): Promise<string[]> {
-    const ids = await this.grantMemberIds(installation, manager);
-    await manager.createQueryBuilder().update(Installation).set({ status, statusReason: reason }).where({ id: In(ids) }).execute();
-    return ids;
+  /**
+   * Marks the installation and its grant's live siblings with a status and reason; returns each of them as it
+   * was before (so callers can tell which ones changed).
+   */
+  async markUnavailable(
+    installation: Installation,
+    status: Exclude<InstallationStatus, 'active' | 'revoked'>,
+    reason: string,
+    manager: EntityManager,
+  ): Promise<MarkedInstallation[]> {
+    const members: { id: string; platform: string; external_org_id: string; external_org_name: string | null; status: InstallationStatus }[] = await manager.query(
+      `SELECT id, platform, external_org_id, external_org_name, status FROM installations
+       WHERE id = $1 OR ($2::uuid IS NOT NULL AND oauth_grant_id = $2 AND platform = $3 AND status <> 'revoked')
+       FOR UPDATE`,
+      [installation.id, installation.oauthGrantId, installation.platform],
+    );
+    await manager
+      .createQueryBuilder()
+      .update(Installation)
+      .set({ status, statusReason: reason })
+      .where({ id: In(members.map((member) => member.id)) })
+      .execute();
+    return members.map((member) => ({
+      id: member.id,
+      platform: member.platform,
+      externalOrgId: member.external_org_id,
+      externalOrgName: member.external_org_name,
+      previousStatus: member.status,
+    }));
   }
 
   /** Writes last-used times in one statement; never moves a time backwards. */

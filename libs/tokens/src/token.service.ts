@@ -1,3 +1,4 @@
+import { HealthEventOutbox } from '@bot/health-events';
 import { AuditEventRepository, Installation, InstallationRepository, Platform } from '@bot/installations';
 import { Clock, ProviderRegistry, TokenSet, UpstreamError } from '@bot/providers';
 import { Injectable, Logger } from '@nestjs/common';
@@ -11,6 +12,8 @@ export const REFRESH_WINDOW_MS = 5 * 60_000;
 /** A token this close to expiry is not handed out even when its refresh failed. */
 const EXPIRY_MARGIN_MS = 10_000;
 const REFRESH_BACKOFF_MS = [250, 1000];
+/** At most one `token.refresh_failed` health event per installation in this window. */
+const REFRESH_FAILED_EVENT_WINDOW_MS = 10 * 60_000;
 
 type RefreshOutcome =
   | { kind: 'token'; row: Installation }
@@ -33,6 +36,7 @@ export class TokenService {
     private readonly providers: ProviderRegistry,
     private readonly audit: AuditEventRepository,
     private readonly clock: Clock,
+    private readonly events: HealthEventOutbox,
   ) {}
 
   /** A token of the active installation `installationId`, refreshed first when it expires within 5 minutes. */
@@ -124,7 +128,7 @@ export class TokenService {
           await this.clock.delay(REFRESH_BACKOFF_MS[attempt]);
           continue;
         }
-        return this.refreshFailed(row, error as Error, rejectedToken, manager);
+        return this.refreshFailed(row, error as Error, attempt + 1, rejectedToken, manager);
       }
       const ids = await this.tokens.storeTokens(row, { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken ?? null, expiresAt: tokens.expiresAt }, manager);
       for (const member of ids) {
@@ -140,18 +144,24 @@ export class TokenService {
   }
 
   private async needsReinstall(row: Installation, reason: string, manager: EntityManager): Promise<RefreshOutcome> {
-    const ids = await this.tokens.markUnavailable(row, 'needs_reinstall', reason, manager);
-    for (const member of ids) {
-      await this.audit.record({ event: 'token.refresh_failed', platform: row.platform, installationId: member, detail: { permanent: true, reason } }, manager);
-      await this.installations.notifyChanged(member, manager);
+    const members = await this.tokens.markUnavailable(row, 'needs_reinstall', reason, manager);
+    for (const member of members) {
+      await this.audit.record({ event: 'token.refresh_failed', platform: row.platform, installationId: member.id, detail: { permanent: true, reason } }, manager);
+      await this.installations.notifyChanged(member.id, manager);
     }
+    await this.events.appendAll(
+      manager,
+      members.filter((member) => member.previousStatus !== 'needs_reinstall').map((member) => ({ type: 'installation.needs_reinstall' as const, installation: member, data: { reason } })),
+    );
     this.logger.warn(`installation ${row.id} needs to be installed again: ${reason}`);
     return { kind: 'error', error: unavailableInstallation(row.id, 'needs_reinstall', reason) };
   }
 
-  private async refreshFailed(row: Installation, error: Error, rejectedToken: string | undefined, manager: EntityManager): Promise<RefreshOutcome> {
+  private async refreshFailed(row: Installation, error: Error, attempts: number, rejectedToken: string | undefined, manager: EntityManager): Promise<RefreshOutcome> {
     const transient = this.transient(error);
     await this.audit.record({ event: 'token.refresh_failed', platform: row.platform, installationId: row.id, detail: { permanent: false, transient, reason: error.message } }, manager);
+    // Every request may retry a failing refresh while a platform is down: one event per window says enough.
+    await this.events.appendUnlessRecent(manager, { type: 'token.refresh_failed', installation: row, data: { attempts, transient, reason: error.message } }, REFRESH_FAILED_EVENT_WINDOW_MS);
     this.logger.warn(`token refresh of installation ${row.id} failed: ${error.message}`);
     // A refresh ahead of expiry that failed leaves a token that still works: keep serving it.
     if (transient && rejectedToken === undefined && row.accessToken && this.notExpired(row.tokenExpiresAt)) return { kind: 'token', row };

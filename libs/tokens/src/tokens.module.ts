@@ -1,3 +1,4 @@
+import { HealthEventsModule } from '@bot/health-events';
 import { Module } from '@nestjs/common';
 import { InstallationChangeListener } from './installation-change.listener';
 import { InstallationTokenRepository } from './installation-token.repository';
@@ -11,6 +12,7 @@ import { TokenUsageRecorder } from './token-usage.recorder';
  * platform registry's PlatformsModule (ProviderRegistry, Clock) in scope.
  */
 @Module({
+  imports: [HealthEventsModule],
   providers: [TokenService, TokenCache, InstallationChangeListener, InstallationTokenRepository, TokenCacheListenerRepository, TokenUsageRecorder],
   exports: [TokenService, TokenCache, InstallationChangeListener, TokenUsageRecorder],
 })

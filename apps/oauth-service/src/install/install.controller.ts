@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { PLATFORMS } from '@bot/installations';
 import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { ThrottlerGuard } from '@nestjs/throttler';
+import { SkipThrottle, ThrottlerGuard } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { OAuthExceptionFilter, wantsHtml } from '../http/oauth-exception.filter';
 import { PageRenderer } from '../pages/page.renderer';
@@ -11,6 +11,7 @@ import { InstallService } from './install.service';
 /** `/oauth/install/:platform` and `/oauth/callback/:platform`. */
 @ApiTags('install')
 @UseGuards(ThrottlerGuard)
+@SkipThrottle({ 'admin-login': true })
 @UseFilters(OAuthExceptionFilter)
 @Controller('oauth')
 export class InstallController {

@@ -1,3 +1,4 @@
+import { HealthEventsModule } from '@bot/health-events';
 import { Module } from '@nestjs/common';
 import { PageRenderer } from '../pages/page.renderer';
 import { InstallController } from './install.controller';
@@ -5,6 +6,7 @@ import { InstallService } from './install.service';
 
 /** The install flows of every platform. */
 @Module({
+  imports: [HealthEventsModule],
   controllers: [InstallController],
   providers: [InstallService, PageRenderer],
 })

@@ -1,6 +1,7 @@
 import { AppConfig } from '@bot/config';
 import { AuditEventRepository, Installation, InstallationRepository, OAuthStateRepository, Platform } from '@bot/installations';
 import { Clock, InstallCallbackError, PendingInstall, ProviderRegistry } from '@bot/providers';
+import { HealthEventOutbox, installationUpsertEvents } from '@bot/health-events';
 import { Injectable, Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -26,6 +27,7 @@ export class InstallService {
     private readonly audit: AuditEventRepository,
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
+    private readonly events: HealthEventOutbox,
   ) {}
 
   /** The provider URL that starts an install, with a new single-use state stored for it. */
@@ -84,7 +86,8 @@ export class InstallService {
     const saved = await this.dataSource.transaction(async (manager) => {
       const rows: Installation[] = [];
       for (const values of granted) {
-        const { installation, created } = await this.installations.upsertLive({ ...values, platform }, manager);
+        const { installation, created, previous } = await this.installations.upsertLive({ ...values, platform }, manager);
+        await this.events.appendAll(manager, installationUpsertEvents(installation, previous, { installed_by: installation.installedBy, scopes: installation.scopes }));
         await this.audit.record(
           {
             event: created ? 'installation.installed' : 'installation.reinstalled',

@@ -1,4 +1,5 @@
 import { TokenRevocationModule } from '@bot/tokens';
+import { HealthEventsModule } from '@bot/health-events';
 import { Module } from '@nestjs/common';
 import { AdminApiKeyGuard } from './admin-api-key.guard';
 import { InstallationsController } from './installations.controller';
@@ -6,9 +7,9 @@ import { InstallationsService } from './installations.service';
 
 /** `/oauth/installations` admin API. */
 @Module({
-  imports: [TokenRevocationModule],
+  imports: [TokenRevocationModule, HealthEventsModule],
   controllers: [InstallationsController],
   providers: [InstallationsService, AdminApiKeyGuard],
-  exports: [InstallationsService],
+  exports: [InstallationsService, AdminApiKeyGuard],
 })
 export class InstallationsModule {}

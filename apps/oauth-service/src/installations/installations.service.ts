@@ -1,3 +1,4 @@
+import { HealthEventOutbox } from '@bot/health-events';
 import { AuditEventRepository, InstallationRepository, InstallationFilter } from '@bot/installations';
 import { ProviderRegistry, RevocationOutcome, UpstreamError } from '@bot/providers';
 import { TokenRevocationBarrier } from '@bot/tokens';
@@ -18,6 +19,7 @@ export class InstallationsService {
     private readonly providers: ProviderRegistry,
     private readonly dataSource: DataSource,
     private readonly barrier: TokenRevocationBarrier,
+    private readonly events: HealthEventOutbox,
   ) {}
 
   /** Installations matching the filter. */
@@ -66,6 +68,11 @@ export class InstallationsService {
           { event: 'installation.revoked', platform: installation.platform, installationId: id, actor: 'admin', detail: { provider_revoked: outcome.revokedAtProvider, provider_detail: outcome.detail } },
           manager,
         );
+        await this.events.append(manager, {
+          type: 'installation.revoked',
+          installation,
+          data: { reason: 'revoked by an administrator', source: 'admin', provider_revoked: outcome.revokedAtProvider },
+        });
       }
       return revoked;
     });

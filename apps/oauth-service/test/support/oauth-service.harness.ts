@@ -43,6 +43,8 @@ export async function startOAuthService(env: Record<string, string> = {}, sandbo
   });
   const app = await startTestApp(OAuthServiceModule.forRoot(config), config, port);
   const pool = new Pool({ connectionString: database.url, max: 2 });
+  // The server may still be closing a connection of the ending pool when the database is dropped (FORCE).
+  pool.on('error', () => undefined);
 
   const approve = async (platform: string, fakeParams: Record<string, string> = {}) => {
     const install = await fetch(`${url}/oauth/install/${platform}`, { redirect: 'manual' });

@@ -12,6 +12,12 @@ export interface AuditRecord {
   occurredAt?: Date;
 }
 
+/** A position in an installation's audit trail, newest first; `occurredAt` keeps PostgreSQL's microseconds. */
+export interface AuditCursor {
+  occurredAt: string;
+  id: string;
+}
+
 /** Appends audit events; pass the transaction's manager to commit the event with the change it describes. */
 @Injectable()
 export class AuditEventRepository {
@@ -45,6 +51,24 @@ export class AuditEventRepository {
         records.map((record) => JSON.stringify(record.detail ?? {})),
       ],
     );
+  }
+
+  /** One page of an installation's events, newest first, after `cursor` (keyset on the installation's index). */
+  async pageForInstallation(installationId: string, limit: number, cursor?: AuditCursor): Promise<{ events: AuditEvent[]; next: AuditCursor | null }> {
+    const rows: (AuditEvent & { cursorAt: string })[] = await this.dataSource.query(
+      `SELECT id::text AS id, occurred_at AS "occurredAt", event, platform, installation_id AS "installationId", actor, detail, occurred_at::text AS "cursorAt"
+       FROM audit_events
+       WHERE installation_id = $1 ${cursor ? 'AND (occurred_at, id) < ($3::timestamptz, $4::bigint)' : ''}
+       ORDER BY occurred_at DESC, id DESC
+       LIMIT $2`,
+      cursor ? [installationId, limit + 1, cursor.occurredAt, cursor.id] : [installationId, limit + 1],
+    );
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      events: page.map(({ cursorAt: _cursorAt, ...event }) => Object.assign(new AuditEvent(), event)),
+      next: rows.length > limit && last ? { occurredAt: last.cursorAt, id: last.id } : null,
+    };
   }
 
   /** Events of one installation, oldest first. */

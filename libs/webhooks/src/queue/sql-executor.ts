@@ -1,19 +1,45 @@
 /** Anything that runs one parameterised statement and returns its rows: a pg Pool/Client or a TypeORM manager. */
 export interface SqlExecutor {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Runs `work` in one transaction on one connection: committed when it resolves, rolled back when it throws. */
+  transaction<T>(work: (executor: SqlExecutor) => Promise<T>): Promise<T>;
 }
 
 interface PgQueryable {
   query(sql: string, params?: unknown[]): Promise<{ rows: unknown[] }>;
 }
 
-interface TypeOrmQueryable {
-  query(sql: string, params?: unknown[]): Promise<unknown>;
+interface PgPoolLike extends PgQueryable {
+  connect(): Promise<PgQueryable & { release(error?: Error | boolean): void }>;
 }
 
-/** Executor over a `pg` Pool or Client. */
-export function pgExecutor(pg: PgQueryable): SqlExecutor {
-  return { query: async <T>(sql: string, params?: unknown[]) => (await pg.query(sql, params)).rows as T[] };
+interface TypeOrmQueryable {
+  query(sql: string, params?: unknown[]): Promise<unknown>;
+  transaction<T>(work: (manager: TypeOrmQueryable) => Promise<T>): Promise<T>;
+}
+
+/** Executor over a `pg` Pool (transactions take a client of their own) or a connected Client (used as it is). */
+export function pgExecutor(pg: PgQueryable | PgPoolLike): SqlExecutor {
+  return {
+    query: async <T>(sql: string, params?: unknown[]) => (await pg.query(sql, params)).rows as T[],
+    transaction: async <T>(work: (executor: SqlExecutor) => Promise<T>) => {
+      const pooled = 'connect' in pg && 'totalCount' in pg ? await pg.connect() : undefined;
+      const client: PgQueryable = pooled ?? pg;
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        const result = await work(pgExecutor(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
+        throw error;
+      } finally {
+        // A connection whose ROLLBACK failed may be broken: the pool discards it instead of reusing it.
+        pooled?.release(broken);
+      }
+    },
+  };
 }
 
 /**
@@ -21,5 +47,8 @@ export function pgExecutor(pg: PgQueryable): SqlExecutor {
  * the queue is a SELECT at the top level (writes sit in CTEs), so TypeORM returns plain rows for all of them.
  */
 export function typeOrmExecutor(orm: TypeOrmQueryable): SqlExecutor {
-  return { query: async <T>(sql: string, params?: unknown[]) => (await orm.query(sql, params)) as T[] };
+  return {
+    query: async <T>(sql: string, params?: unknown[]) => (await orm.query(sql, params)) as T[],
+    transaction: <T>(work: (executor: SqlExecutor) => Promise<T>) => orm.transaction((manager) => work(typeOrmExecutor(manager))),
+  };
 }

@@ -20,7 +20,10 @@ describe('webhook task queue (PostgreSQL)', () => {
   afterEach(async () => {
     await Promise.all(consumers.splice(0).map((consumer) => consumer.stop()));
     await pool.query('DELETE FROM webhook_tasks');
+    await pool.query('DELETE FROM health_events');
   });
+  const deadLetterEvents = async () =>
+    (await pool.query(`SELECT type, platform, installation_id, org_id, org_name, data FROM health_events WHERE type = 'webhook.dead_lettered' ORDER BY occurred_at`)).rows;
   afterAll(async () => {
     await pool?.end();
     await database?.drop();
@@ -145,6 +148,17 @@ describe('webhook task queue (PostgreSQL)', () => {
     expect(calls).toBe(3);
     expect(events.map((event) => event.kind)).toEqual(['retry', 'retry', 'dead']);
     expect(await tasks.findById(taskId)).toMatchObject({ status: 'dead', attempts: 3, lastError: 'boom 3', lockedUntil: null });
+    // Dead-lettering emits one health event, in the transaction that marks the task dead; the retries emit none.
+    expect(await deadLetterEvents()).toEqual([
+      {
+        type: 'webhook.dead_lettered',
+        platform: 'github',
+        installation_id: null,
+        org_id: null,
+        org_name: null,
+        data: { task_id: taskId, queue: 'github', event_type: 'issues', action: 'opened', delivery_id: expect.any(String), attempts: 3, last_error: 'boom 3' },
+      },
+    ]);
 
     // After the cause is fixed an operator puts it back; it then succeeds.
     expect(await tasks.requeueDead(taskId)).toBe(true);
@@ -194,5 +208,19 @@ describe('webhook task queue (PostgreSQL)', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     await tasks.releaseExpired(['github']);
     expect(await statusOf(last.taskId)).toBe('dead');
+    expect((await deadLetterEvents()).map((event) => event.data.task_id)).toEqual([last.taskId]);
+  });
+
+  it('a dead letter of a routed task names its installation and org', async () => {
+    const { rows } = await pool.query<{ id: string }>(
+      `INSERT INTO installations (platform, external_org_id, external_org_name, external_install_id) VALUES ('github', '77', 'octo-dead', '9001') RETURNING id`,
+    );
+    const { taskId } = (await tasks.enqueue(task({ maxAttempts: 1 }), { by: 'external_install_id', value: '9001' })) as { taskId: string };
+    await tasks.claim(['github'], 'worker', 10, 60_000);
+    expect(await tasks.fail(taskId, 'worker', 'handler exploded', 10)).toBe('dead');
+    expect(await tasks.fail(taskId, 'worker', 'again', 10)).toBeNull();
+    expect(await deadLetterEvents()).toEqual([
+      expect.objectContaining({ platform: 'github', installation_id: rows[0].id, org_id: '77', org_name: 'octo-dead', data: expect.objectContaining({ task_id: taskId, last_error: 'handler exploded' }) }),
+    ]);
   });
 });

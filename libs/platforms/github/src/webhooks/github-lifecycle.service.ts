@@ -1,3 +1,4 @@
+import { HealthEventOutbox, installationUpsertEvents } from '@bot/health-events';
 import { AuditEventRepository, Installation, InstallationLifecycleRepository, InstallationRepository } from '@bot/installations';
 import { idString, isObject, LifecycleStep, WebhookRejectedError } from '@bot/webhooks';
 import { Injectable, Logger } from '@nestjs/common';
@@ -22,6 +23,7 @@ export class GitHubLifecycleService {
     private readonly installations: InstallationRepository,
     private readonly lifecycle: InstallationLifecycleRepository,
     private readonly audit: AuditEventRepository,
+    private readonly events: HealthEventOutbox,
   ) {}
 
   /** The lifecycle step of a delivery, or undefined when the event changes no installation. */
@@ -69,7 +71,7 @@ export class GitHubLifecycleService {
       throw WebhookRejectedError.malformed('installation.created names no installation id or account');
     }
     const permissions = stringRecord(installation['permissions']);
-    const { installation: row, created } = await this.installations.upsertLive(
+    const { installation: row, created, previous } = await this.installations.upsertLive(
       {
         platform: 'github',
         externalOrgId: idString(account['id']) as string,
@@ -105,15 +107,18 @@ export class GitHubLifecycleService {
       },
       manager,
     );
+    await this.events.appendAll(manager, installationUpsertEvents(row, previous, { installed_by: actor, scopes: row.scopes }));
     this.logger.log(`github installation ${row.id} ${created ? 'created' : 're-activated'} for ${row.externalOrgName} (installation ${installId})`);
     return { installation: row };
   }
 
   private async deleted(id: string | null, actor: string | null, detail: Record<string, unknown>, manager: EntityManager) {
     if (!id) return;
-    const result = await this.installations.revoke(id, `uninstalled on GitHub${actor ? ` by ${actor}` : ''}`, manager);
+    const reason = `uninstalled on GitHub${actor ? ` by ${actor}` : ''}`;
+    const result = await this.installations.revoke(id, reason, manager);
     if (!result?.changed) return;
     await this.audit.record({ event: 'installation.revoked', platform: 'github', installationId: id, actor, detail }, manager);
+    await this.events.append(manager, { type: 'installation.revoked', installation: result.installation, data: { reason, source: 'webhook' } });
     this.logger.log(`github installation ${id} revoked: the app was uninstalled`);
   }
 
@@ -121,8 +126,10 @@ export class GitHubLifecycleService {
     const row = await this.locked(id, manager);
     if (!row || row.status === 'revoked') return;
     const reason = `suspended on GitHub${actor ? ` by ${actor}` : ''}`;
+    const wasSuspended = row.status === 'suspended';
     await this.lifecycle.update(row, { status: 'suspended', statusReason: reason }, manager);
     await this.audit.record({ event: 'installation.suspended', platform: 'github', installationId: row.id, actor, detail: { ...detail, reason } }, manager);
+    if (!wasSuspended) await this.events.append(manager, { type: 'installation.suspended', installation: row, data: { reason } });
   }
 
   private async unsuspended(id: string | null, actor: string | null, detail: Record<string, unknown>, manager: EntityManager) {
@@ -131,6 +138,7 @@ export class GitHubLifecycleService {
     if (!row || row.status !== 'suspended') return;
     await this.lifecycle.update(row, { status: 'active', statusReason: null }, manager);
     await this.audit.record({ event: 'installation.unsuspended', platform: 'github', installationId: row.id, actor, detail }, manager);
+    await this.events.append(manager, { type: 'installation.unsuspended', installation: row });
   }
 
   private async permissionsAccepted(id: string | null, payload: Record<string, unknown>, actor: string | null, detail: Record<string, unknown>, manager: EntityManager) {

@@ -1,3 +1,4 @@
+import { HealthEventsModule } from '@bot/health-events';
 import { WebhookIntakeModule } from '@bot/webhooks';
 import { Module } from '@nestjs/common';
 import { GitHubLifecycleService } from './github-lifecycle.service';
@@ -6,7 +7,7 @@ import { GitHubWebhooksService } from './github-webhooks.service';
 
 /** GitHub's webhook part, mounted by api-gateway: `/webhooks/github` with its lifecycle events. */
 @Module({
-  imports: [WebhookIntakeModule],
+  imports: [WebhookIntakeModule, HealthEventsModule],
   controllers: [GitHubWebhooksController],
   providers: [GitHubWebhooksService, GitHubLifecycleService],
 })

@@ -1,3 +1,4 @@
+import { HealthEventOutbox } from '@bot/health-events';
 import { AuditEventRepository, InstallationRepository } from '@bot/installations';
 import { isObject, LifecycleStep } from '@bot/webhooks';
 import { Injectable, Logger } from '@nestjs/common';
@@ -11,6 +12,7 @@ export class SlackLifecycleService {
   constructor(
     private readonly installations: InstallationRepository,
     private readonly audit: AuditEventRepository,
+    private readonly events: HealthEventOutbox,
   ) {}
 
   /** The lifecycle step of an Events API event, or undefined when it changes no installation. */
@@ -42,6 +44,7 @@ export class SlackLifecycleService {
     const result = await this.installations.revoke(id, reason, manager);
     if (!result?.changed) return;
     await this.audit.record({ event: 'installation.revoked', platform: 'slack', installationId: id, actor: 'slack', detail: { ...detail, reason } }, manager);
+    await this.events.append(manager, { type: 'installation.revoked', installation: result.installation, data: { reason, source: 'webhook' } });
     this.logger.log(`slack installation ${id} revoked: ${reason}`);
   }
 }
