@@ -11,3 +11,5 @@ export * from './app-process';
 export * from './latency-proxy';
 export * from './test-redis';
 export * from './recording-receiver';
+export * from './metrics-scrape';
+export * from './log-capture';
