@@ -108,7 +108,7 @@ describe('createHttpApp: request log, X-Request-Id and /metrics', () => {
 
   it('answers unreadable bodies with a 4xx naming the problem, logged without an error line or stack', async () => {
     const mark = log.raw.length;
-    const post = (headers: Record<string, string>, body: BodyInit) => fetch(`${running.url}/items`, { method: 'POST', headers, body });
+    const post = (headers: Record<string, string>, body: string | Uint8Array) => fetch(`${running.url}/items`, { method: 'POST', headers, body });
     const charset = await post({ 'content-type': 'application/json; charset=klingon' }, '{"a":1}');
     expect(charset.status).toBe(415);
     expect(await charset.json()).toMatchObject({ message: expect.stringContaining('unsupported charset') });

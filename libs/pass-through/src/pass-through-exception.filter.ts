@@ -1,3 +1,4 @@
+import { noteRefusal } from '@bot/observability';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { PassThroughError } from './pass-through.errors';
@@ -31,6 +32,7 @@ export class PassThroughExceptionFilter implements ExceptionFilter {
       error = new PassThroughError(500, 'internal_error', 'unexpected server error');
     }
     const req = host.switchToHttp().getRequest<Request>();
+    noteRefusal(req, `${error.code}: ${error.message}`);
     const answer = renderPassThroughError(error, this.target.errorShape, { appBaseUrl: this.publicBaseUrl.of(req.headers) });
     res.status(answer.status).set(answer.headers).json(answer.body);
   }

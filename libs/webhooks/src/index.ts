@@ -15,3 +15,4 @@ export * from './intake/webhook-exception.filter';
 export * from './intake/dto/webhook-answer.dto';
 export * from './intake/webhook.controller';
 export * from './intake/webhook-intake.module';
+export * from './queue/webhook-task.trace';

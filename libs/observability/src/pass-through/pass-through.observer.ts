@@ -6,8 +6,8 @@ import { observationOf } from '../http/request-observation';
 import { UpstreamMetrics } from '../metrics/upstream.metrics';
 import { Tracing } from '../tracing/tracing';
 
-/** How a platform call ended without an answer. */
-export type UpstreamFailure = 'timeout' | 'unreachable';
+/** How a platform call ended without an answer: no answer in time, no connection, or cut off by us (the client left, the body was over the limit). */
+export type UpstreamFailure = 'timeout' | 'unreachable' | 'cancelled';
 
 /** One platform call in flight. */
 export interface UpstreamCall {

@@ -7,9 +7,6 @@ import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } from
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 
-/** A W3C `traceparent` value: version, trace id, parent id, flags (all-zero ids are invalid). */
-const TRACEPARENT = /^[0-9a-f]{2}-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/;
-
 /**
  * OpenTelemetry tracing of one app: off unless OTEL_EXPORTER_OTLP_ENDPOINT is set, then an SDK tracer provider
  * exporting batches over OTLP/HTTP to `<endpoint>/v1/traces`, registered as the process's provider with the W3C
@@ -67,19 +64,12 @@ export class Tracing implements OnApplicationShutdown {
     propagation.inject(trace.setSpan(context.active(), span), headers);
   }
 
-  /**
-   * The `traceparent` to store with work handed to another process (a webhook task): the active span's when tracing
-   * is on, else the caller's own value when it is well formed, else null.
-   */
-  traceparentFor(incoming: string | string[] | undefined): string | null {
-    const span = trace.getActiveSpan();
-    if (this.tracer && span) {
-      const carrier: Record<string, string> = {};
-      propagation.inject(context.active(), carrier);
-      return carrier['traceparent'] ?? null;
-    }
-    const value = Array.isArray(incoming) ? incoming[0] : incoming;
-    return value !== undefined && TRACEPARENT.test(value.trim().toLowerCase()) ? value.trim().toLowerCase() : null;
+  /** The active span's `traceparent`, to store with work handed to another process (a webhook task); null when tracing is off. */
+  currentTraceparent(): string | null {
+    if (!this.tracer || !trace.getActiveSpan()) return null;
+    const carrier: Record<string, string> = {};
+    propagation.inject(context.active(), carrier);
+    return carrier['traceparent'] ?? null;
   }
 
   /** Exports every finished span now (tests; shutdown does it too). */

@@ -1,4 +1,5 @@
 import { InstallationLifecycleRepository } from '@bot/installations';
+import { ObservabilityModule } from '@bot/observability';
 import { Clock } from '@bot/providers';
 import { TokenRevocationModule } from '@bot/tokens';
 import { Module } from '@nestjs/common';
@@ -15,7 +16,7 @@ import { WebhookIntakeService } from './webhook-intake.service';
  * the lifecycle repository. One instance per app, shared by the platforms' webhook modules that import it.
  */
 @Module({
-  imports: [TokenRevocationModule],
+  imports: [TokenRevocationModule, ObservabilityModule],
   providers: [
     { provide: WebhookTaskRepository, inject: [DataSource], useFactory: (dataSource: DataSource) => new WebhookTaskRepository(typeOrmExecutor(dataSource)) },
     Clock,

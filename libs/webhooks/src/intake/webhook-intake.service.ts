@@ -1,6 +1,8 @@
 import { InstallationRepository, InstallationStatus } from '@bot/installations';
 import { TokenCacheConfirmation, TokenRevocationBarrier } from '@bot/tokens';
+import { Tracing, WebhookMetrics } from '@bot/observability';
 import { Injectable, Logger } from '@nestjs/common';
+import { performance } from 'node:perf_hooks';
 import { DataSource, EntityManager } from 'typeorm';
 import { typeOrmExecutor } from '../queue/sql-executor';
 import { EnqueueResult, InstallationRoute, NewWebhookTask } from '../queue/webhook-task';
@@ -55,9 +57,30 @@ export class WebhookIntakeService {
     private readonly notifier: TaskEnqueuedNotifier,
     private readonly installations: InstallationRepository,
     private readonly barrier: TokenRevocationBarrier,
+    private readonly metrics: WebhookMetrics,
+    private readonly tracing: Tracing,
   ) {}
 
+  /** Queues the delivery (counted, timed, and traced as `webhook.enqueue` with its traceparent stored on the task). */
   async accept(delivery: Delivery): Promise<AcceptedDelivery> {
+    const started = performance.now();
+    const { platform, eventType } = delivery.task;
+    const accepted = this.tracing.enabled
+      ? await this.tracing.inSpan('webhook.enqueue', { 'bot.platform': platform, 'bot.event_type': eventType }, (span) => {
+          delivery.task.traceparent = this.tracing.currentTraceparent();
+          return this.enqueue(delivery).then((result) => {
+            span?.setAttribute('bot.duplicate', result.duplicate);
+            if (result.taskId) span?.setAttribute('bot.task_id', result.taskId);
+            return result;
+          });
+        })
+      : await this.enqueue(delivery);
+    this.metrics.enqueued(platform, (performance.now() - started) / 1000);
+    this.metrics.delivery(platform, accepted.duplicate ? 'duplicate' : 'queued');
+    return accepted;
+  }
+
+  private async enqueue(delivery: Delivery): Promise<AcceptedDelivery> {
     const { task, route, lifecycle } = delivery;
     let result: EnqueueResult;
     let installationId: string | null = null;
