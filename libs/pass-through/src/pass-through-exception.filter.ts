@@ -28,7 +28,7 @@ export class PassThroughExceptionFilter implements ExceptionFilter {
     } else if (exception instanceof HttpException) {
       error = new PassThroughError(exception.getStatus(), 'http_error', exception.message);
     } else {
-      this.logger.error(`unexpected failure: ${(exception as Error)?.message ?? String(exception)}`);
+      this.logger.error({ msg: 'unexpected failure', err: exception });
       error = new PassThroughError(500, 'internal_error', 'unexpected server error');
     }
     const req = host.switchToHttp().getRequest<Request>();

@@ -206,14 +206,16 @@ export class PassThroughService {
       const response = await this.transport.send(url, request);
       call.answered(response.statusCode ?? 0);
       return response;
-    } catch (error) {
+    } catch (thrown) {
+      // A body stream we failed (over the limit, caller gone) may surface as the socket's reset: our reason wins.
+      const error = body.kind === 'stream' && body.stream.errored instanceof PassThroughError ? body.stream.errored : thrown;
       call.failed(error instanceof UpstreamTransportError ? (error.reason === 'timeout' ? 'timeout' : 'unreachable') : 'cancelled');
       if (error instanceof PassThroughError) {
         if (error.status === 413) this.observer.bodyRefused(target.platform);
         throw error;
       }
       if (error instanceof UpstreamTransportError) {
-        this.logger.warn(`${target.displayName} ${req.method} ${url.pathname} failed: ${error.message}`);
+        this.logger.warn({ msg: `${target.displayName} ${req.method} ${url.pathname} failed: ${error.message}`, platform: target.platform });
         if (error.reason === 'timeout') throw new PassThroughError(504, 'upstream_timeout', `${target.displayName} did not answer within ${this.config.upstreamTimeoutMs} ms`);
         throw new PassThroughError(502, 'upstream_unreachable', `could not reach ${target.displayName} (${error.message})`);
       }

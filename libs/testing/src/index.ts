@@ -13,3 +13,4 @@ export * from './test-redis';
 export * from './recording-receiver';
 export * from './metrics-scrape';
 export * from './log-capture';
+export * from './otlp-receiver';

@@ -178,7 +178,7 @@ export class TokenService {
       manager,
       members.filter((member) => member.previousStatus !== 'needs_reinstall').map((member) => ({ type: 'installation.needs_reinstall' as const, installation: member, data: { reason } })),
     );
-    this.logger.warn(`installation ${row.id} needs to be installed again: ${reason}`);
+    this.logger.warn({ msg: `installation ${row.id} needs to be installed again: ${reason}`, installationId: row.id, platform: row.platform });
     return { kind: 'error', error: unavailableInstallation(row.id, 'needs_reinstall', reason) };
   }
 
@@ -188,7 +188,7 @@ export class TokenService {
     await this.audit.record({ event: 'token.refresh_failed', platform: row.platform, installationId: row.id, detail: { permanent: false, transient, reason: error.message } }, manager);
     // Every request may retry a failing refresh while a platform is down: one event per window says enough.
     await this.events.appendUnlessRecent(manager, { type: 'token.refresh_failed', installation: row, data: { attempts, transient, reason: error.message } }, REFRESH_FAILED_EVENT_WINDOW_MS);
-    this.logger.warn(`token refresh of installation ${row.id} failed: ${error.message}`);
+    this.logger.warn({ msg: `token refresh of installation ${row.id} failed: ${error.message}`, installationId: row.id, platform: row.platform, transient });
     // A refresh ahead of expiry that failed leaves a token that still works: keep serving it.
     if (transient && rejectedToken === undefined && row.accessToken && this.notExpired(row.tokenExpiresAt)) return { kind: 'token', row };
     const code = transient ? 'token_refresh_unavailable' : 'token_refresh_rejected';

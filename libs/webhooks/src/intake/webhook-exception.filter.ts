@@ -34,7 +34,7 @@ export class WebhookExceptionFilter implements ExceptionFilter {
       return;
     }
     this.metrics.delivery(platform, 'failed');
-    this.logger.error(`${request.method} ${request.path} failed, nothing was acknowledged: ${(error as Error)?.stack ?? String(error)}`);
+    this.logger.error({ msg: `${request.method} ${request.path} failed, nothing was acknowledged`, err: error });
     response.status(500).json({ success: false, error: { code: 'internal_error', message: 'internal error; the delivery was not stored, send it again' } });
   }
 }
