@@ -5,18 +5,22 @@ import { MetricsRegistry } from './metrics-registry';
 /** What became of one webhook delivery. */
 export type WebhookDeliveryOutcome = 'queued' | 'duplicate' | 'signature_refused' | 'malformed' | 'too_large' | 'incomplete' | 'failed';
 
-/** One row of the queue's state: tasks of a queue in a status and the age of the oldest of them. */
+/** One queue's tasks by status and its oldest pending delivery (what `WebhookTaskRepository` counts). */
 export interface QueueState {
   queue: string;
-  status: string;
-  tasks: number;
-  oldestAgeSeconds: number;
+  pending: number;
+  processing: number;
+  dead: number;
+  /** When the oldest pending task's delivery arrived; null when none is pending. */
+  oldestPendingAt: Date | null;
 }
+
+const QUEUE_STATUSES = ['pending', 'processing', 'dead'] as const;
 
 /**
  * api-gateway's webhooks: `bot_webhook_deliveries_total` by platform and outcome, `bot_webhook_enqueue_duration_seconds`
- * (verified delivery → committed task), and the queue read from PostgreSQL: `bot_webhook_queue_tasks` and
- * `bot_webhook_queue_oldest_task_age_seconds` by queue and status (`status="dead"`: the dead letters).
+ * (verified delivery → committed task), and the queue read from PostgreSQL: `bot_webhook_queue_tasks` by queue and
+ * status (`status="dead"`: the dead letters) and `bot_webhook_queue_oldest_pending_age_seconds` by queue.
  */
 @Injectable()
 export class WebhookMetrics {
@@ -24,7 +28,7 @@ export class WebhookMetrics {
   private readonly deliveries: Counter<'platform' | 'outcome'>;
   private readonly enqueueDuration: Histogram<'platform'>;
   private readonly tasks: Gauge<'queue' | 'status'>;
-  private readonly oldestAge: Gauge<'queue' | 'status'>;
+  private readonly oldestPendingAge: Gauge<'queue'>;
 
   constructor(registry: MetricsRegistry) {
     this.enabled = registry.enabled;
@@ -35,7 +39,11 @@ export class WebhookMetrics {
     );
     this.enqueueDuration = registry.histogram('bot_webhook_enqueue_duration_seconds', 'Time from a verified delivery to its committed task', ['platform']);
     this.tasks = registry.gauge('bot_webhook_queue_tasks', 'Tasks in the webhook queue by queue and status (pending, processing, dead)', ['queue', 'status']);
-    this.oldestAge = registry.gauge('bot_webhook_queue_oldest_task_age_seconds', 'Age of the oldest task by queue and status, since it was received (0 when there is none)', ['queue', 'status']);
+    this.oldestPendingAge = registry.gauge(
+      'bot_webhook_queue_oldest_pending_age_seconds',
+      'Time since the oldest pending task of a queue was received (0 when none is pending): how far consumers are behind',
+      ['queue'],
+    );
   }
 
   /** One delivery's outcome. */
@@ -48,15 +56,14 @@ export class WebhookMetrics {
     if (this.enabled) this.enqueueDuration.labels(platform).observe(seconds);
   }
 
-  /** Replaces the queue gauges; every queue × status not in `rows` reads 0. */
-  queueState(rows: readonly QueueState[], queues: readonly string[], statuses: readonly string[]): void {
+  /** Replaces the queue gauges with `states` read at `now`; a queue missing from `states` reads 0 everywhere. */
+  queueState(states: readonly QueueState[], queues: readonly string[], now: Date): void {
     if (!this.enabled) return;
     for (const queue of queues) {
-      for (const status of statuses) {
-        const row = rows.find((candidate) => candidate.queue === queue && candidate.status === status);
-        this.tasks.labels(queue, status).set(row?.tasks ?? 0);
-        this.oldestAge.labels(queue, status).set(row?.oldestAgeSeconds ?? 0);
-      }
+      const state = states.find((candidate) => candidate.queue === queue);
+      for (const status of QUEUE_STATUSES) this.tasks.labels(queue, status).set(state?.[status] ?? 0);
+      const oldest = state?.oldestPendingAt;
+      this.oldestPendingAge.labels(queue).set(oldest ? Math.max(0, (now.getTime() - oldest.getTime()) / 1000) : 0);
     }
   }
 }
