@@ -1,5 +1,6 @@
 import { Tracing } from '@bot/observability';
-import { LogCapture, OtlpReceiver, PassThroughHarness, ReceivedSpan, startPassThroughApp } from '@bot/testing';
+import { PassThroughHarness, startPassThroughApp } from '@bot/platforms';
+import { LogCapture, OtlpReceiver, ReceivedSpan } from '@bot/testing';
 import { randomBytes } from 'node:crypto';
 import { GitHubApiModule } from '../src/github-api.module';
 

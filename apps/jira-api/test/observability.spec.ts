@@ -1,5 +1,6 @@
-import { jiraSite } from '@bot/platform-fakes';
-import { LogCapture, MetricsSnapshot, PassThroughHarness, scrapeMetrics, startPassThroughApp } from '@bot/testing';
+import { jiraSite } from '@bot/platform-jira';
+import { PassThroughHarness, startPassThroughApp } from '@bot/platforms';
+import { LogCapture, MetricsSnapshot, scrapeMetrics } from '@bot/testing';
 import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
 import { JiraApiModule } from '../src/jira-api.module';

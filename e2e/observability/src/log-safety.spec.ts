@@ -1,7 +1,10 @@
 import { AppName } from '@bot/config';
-import { PlatformSandbox, RecordedCall, startPlatformSandbox } from '@bot/platform-fakes';
+import { signJiraWebhookJwt } from '@bot/platform-jira';
+import { signSlackRequest } from '@bot/platform-slack';
+import { RecordedCall } from '@bot/platform-fakes';
+import { PlatformSandbox, startPlatformSandbox } from '@bot/platforms';
 import { AppProcess, createTestDatabase, freePort, newEncryptionKey, startAppProcess, TEST_ADMIN_API_KEY, TEST_SERVICE_API_KEY, TestDatabase } from '@bot/testing';
-import { signHubSignature, signJiraWebhookJwt, signSlackRequest } from '@bot/webhooks';
+import { signHubSignature } from '@bot/webhooks';
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { abortedBody, abortedChunkedBody, hangUpBeforeAnswer, hangUpDuringAnswer } from './support/raw-http';
@@ -23,9 +26,8 @@ describe('logs of the running apps', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    sandbox = await startPlatformSandbox({ slackRotation: true });
     const oauthPort = await freePort();
-    sandbox.setOAuthServiceUrl(`http://127.0.0.1:${oauthPort}`);
+    sandbox = await startPlatformSandbox({ slackRotation: true, oauthServiceUrl: `http://127.0.0.1:${oauthPort}` });
     const env = {
       ...sandbox.env,
       DATABASE_URL: database.url,

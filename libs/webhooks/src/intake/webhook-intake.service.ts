@@ -5,7 +5,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import { DataSource, EntityManager } from 'typeorm';
 import { typeOrmExecutor } from '../queue/sql-executor';
-import { EnqueueResult, InstallationRoute, NewWebhookTask } from '../queue/webhook-task';
+import { EnqueueResult, InstallationRoute, NewWebhookTask, WebhookQueue } from '../queue/webhook-task';
 import { WebhookTaskRepository } from '../queue/webhook-task.repository';
 import { TaskBatcher } from './task-batcher';
 import { TaskEnqueuedNotifier } from './task-enqueued.notifier';
@@ -29,6 +29,7 @@ export interface Delivery {
 }
 
 export interface AcceptedDelivery {
+  platform: WebhookQueue;
   duplicate: boolean;
   taskId: string | null;
   installationId: string | null;
@@ -111,7 +112,7 @@ export class WebhookIntakeService {
 
     if (result.duplicate) {
       this.logger.debug(`${task.platform} delivery ${task.deliveryId} was seen before; not queued again`);
-      return { duplicate: true, taskId: null, installationId: null };
+      return { platform: task.platform, duplicate: true, taskId: null, installationId: null };
     }
     this.notifier.notify(task.platform);
     const tokenCaches = endedAccess ? await this.barrier.confirm() : undefined;
@@ -120,7 +121,7 @@ export class WebhookIntakeService {
         `${task.platform} ${task.eventType} delivery ${task.deliveryId} matches no live installation (${describeRoute(route)}); queued as task ${result.taskId} without one`,
       );
     }
-    return { duplicate: false, taskId: result.taskId, installationId, ...(tokenCaches ? { tokenCaches } : {}) };
+    return { platform: task.platform, duplicate: false, taskId: result.taskId, installationId, ...(tokenCaches ? { tokenCaches } : {}) };
   }
 }
 
