@@ -39,14 +39,13 @@ describe('logs of the running apps', () => {
       UPSTREAM_TIMEOUT_MS: '3000',
       BASE_URL: `http://127.0.0.1:${oauthPort}`,
     };
-    const started = await Promise.all([
-      startAppProcess('oauth-service', { ...env, PORT: String(oauthPort) }, 120_000),
-      startAppProcess('api-gateway', env, 120_000),
-      startAppProcess('github-api', env, 120_000),
-      startAppProcess('slack-api', env, 120_000),
-      startAppProcess('jira-api', env, 120_000),
-    ]);
-    [apps['oauth-service'], apps['api-gateway'], apps['github-api'], apps['slack-api'], apps['jira-api']] = started;
+    const names: AppName[] = ['oauth-service', 'api-gateway', 'github-api', 'slack-api', 'jira-api'];
+    const started = await Promise.allSettled(names.map((name) => startAppProcess(name, name === 'oauth-service' ? { ...env, PORT: String(oauthPort) } : env, 120_000)));
+    started.forEach((result, index) => {
+      if (result.status === 'fulfilled') apps[names[index]] = result.value;
+    });
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
   }, 180_000);
 
   afterAll(async () => {

@@ -26,6 +26,7 @@ import { WebhookIntakeService } from './webhook-intake.service';
     WebhookIntakeService,
     InstallationLifecycleRepository,
   ],
-  exports: [Clock, RawBodyReader, WebhookIntakeService, InstallationLifecycleRepository],
+  // ObservabilityModule too: the platforms' controllers use WebhookExceptionFilter, which counts refusals.
+  exports: [Clock, RawBodyReader, WebhookIntakeService, InstallationLifecycleRepository, ObservabilityModule],
 })
 export class WebhookIntakeModule {}
