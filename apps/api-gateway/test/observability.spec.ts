@@ -1,4 +1,5 @@
 import { LogCapture, MetricsSnapshot, scrapeMetrics } from '@bot/testing';
+import { WebhookQueueGauges } from '@bot/webhooks';
 import { randomUUID } from 'node:crypto';
 import { GatewayHarness, githubExample, startGateway } from './support/api-gateway.harness';
 
@@ -55,5 +56,33 @@ describe('api-gateway: webhook metrics and request log', () => {
     const deliveryId = randomUUID();
     await gateway.github('issues', githubExample('issues', 'opened'), { deliveryId });
     expect(await gateway.sql(`SELECT traceparent FROM webhook_tasks WHERE delivery_id = $1`, [deliveryId])).toEqual([{ traceparent: null }]);
+  });
+
+  it('reads queue depth by queue and status, the oldest pending age and the dead letters from PostgreSQL', async () => {
+    await gateway.sql('DELETE FROM webhook_tasks');
+    const insert = (queue: string, status: string, receivedSecondsAgo: number) =>
+      gateway.sql(
+        `INSERT INTO webhook_tasks (queue, platform, event_type, delivery_id, payload, received_at, status)
+         VALUES ($1, $1, 'issues', $2, '{}', now() - make_interval(secs => $3), $4)`,
+        [queue, randomUUID(), receivedSecondsAgo, status],
+      );
+    await insert('github', 'pending', 900);
+    await insert('github', 'pending', 5);
+    await insert('github', 'processing', 5);
+    await insert('jira', 'dead', 3600);
+    await insert('slack', 'done', 7200);
+    await gateway.app.get(WebhookQueueGauges).refresh();
+    const metrics = await scrapeMetrics(gateway.url);
+    const tasks = (queue: string, status: string) => metrics.value('bot_webhook_queue_tasks', { app: 'api-gateway', queue, status });
+    expect([tasks('github', 'pending'), tasks('github', 'processing'), tasks('github', 'dead'), tasks('jira', 'dead'), tasks('slack', 'pending')]).toEqual([2, 1, 0, 1, 0]);
+    expect(metrics.value('bot_webhook_queue_oldest_pending_age_seconds', { queue: 'github' })).toBeGreaterThanOrEqual(900);
+    expect(metrics.value('bot_webhook_queue_oldest_pending_age_seconds', { queue: 'github' })).toBeLessThan(1200);
+    expect(metrics.value('bot_webhook_queue_oldest_pending_age_seconds', { queue: 'jira' })).toBe(0);
+
+    await gateway.sql(`UPDATE webhook_tasks SET status = 'done'`);
+    await gateway.app.get(WebhookQueueGauges).refresh();
+    const drained = await scrapeMetrics(gateway.url);
+    expect(drained.value('bot_webhook_queue_tasks', { queue: 'github', status: 'pending' })).toBe(0);
+    expect(drained.value('bot_webhook_queue_tasks', { queue: 'jira', status: 'dead' })).toBe(0);
   });
 });

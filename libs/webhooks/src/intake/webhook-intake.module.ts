@@ -10,10 +10,12 @@ import { RawBodyReader } from './raw-body.reader';
 import { TaskBatcher } from './task-batcher';
 import { TaskEnqueuedNotifier } from './task-enqueued.notifier';
 import { WebhookIntakeService } from './webhook-intake.service';
+import { WebhookQueueGauges } from './webhook-queue.gauges';
 
 /**
- * What every platform's webhook part builds on: the raw-body reader, the durable intake (batcher, notifier) and
- * the lifecycle repository. One instance per app, shared by the platforms' webhook modules that import it.
+ * What every platform's webhook part builds on: the raw-body reader, the durable intake (batcher, notifier), the
+ * lifecycle repository and the queue gauges. One instance per app, shared by the platforms' webhook modules that
+ * import it.
  */
 @Module({
   imports: [TokenRevocationModule, ObservabilityModule],
@@ -25,6 +27,7 @@ import { WebhookIntakeService } from './webhook-intake.service';
     TaskEnqueuedNotifier,
     WebhookIntakeService,
     InstallationLifecycleRepository,
+    WebhookQueueGauges,
   ],
   // ObservabilityModule too: the platforms' controllers use WebhookExceptionFilter, which counts refusals.
   exports: [Clock, RawBodyReader, WebhookIntakeService, InstallationLifecycleRepository, ObservabilityModule],
