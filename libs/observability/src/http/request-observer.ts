@@ -2,6 +2,7 @@ import { context, SpanStatusCode } from '@opentelemetry/api';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import type { Level } from 'pino';
 import type { AppLogger } from '../logging/app-logger';
 import { HttpMetrics } from '../metrics/http.metrics';
 import { Tracing } from '../tracing/tracing';
@@ -94,22 +95,32 @@ export class RequestObserver {
       span.end();
     }
     if (!this.logRequests) return;
+    const [level, message] = lineLevel(completed, status, route, observation.relayed);
+    // LOG_LEVEL=warn and above: a request line that would be dropped is not even built.
+    if (!this.logger.isLevelEnabled(level)) return;
     const line: Record<string, unknown> = { reqId: observation.id, method, route, status, durationMs: Math.round(seconds * 10_000) / 10 };
     if (!completed) line['aborted'] = true;
     if (observation.platform) line['platform'] = observation.platform;
     if (observation.installationId) line['installationId'] = observation.installationId;
     if (observation.reason) line['reason'] = observation.reason;
     if (span) line['traceId'] = span.spanContext().traceId;
-    if (!completed) {
-      this.logger.info(line, 'client closed the connection before the answer was complete');
-    } else if (status < 500) {
-      this.logger[QUIET_ROUTES.has(route) ? 'debug' : 'info'](line, 'request completed');
-    } else if (observation.relayed || UNAVAILABLE_STATUSES.has(status)) {
-      this.logger.warn(line, 'request failed upstream');
-    } else {
-      this.logger.error(line, 'request failed');
-    }
+    this.logger[level](line, message);
   }
+}
+
+type LineKind = readonly [Level, string];
+const CLIENT_LEFT: LineKind = ['info', 'client closed the connection before the answer was complete'];
+const COMPLETED: LineKind = ['info', 'request completed'];
+const PROBE: LineKind = ['debug', 'request completed'];
+const FAILED_UPSTREAM: LineKind = ['warn', 'request failed upstream'];
+const FAILED: LineKind = ['error', 'request failed'];
+
+/** The level and message of a request's line: whose problem it is, if any. */
+function lineLevel(completed: boolean, status: number, route: string, relayed: boolean): LineKind {
+  if (!completed) return CLIENT_LEFT;
+  if (status < 500) return QUIET_ROUTES.has(route) ? PROBE : COMPLETED;
+  if (relayed || UNAVAILABLE_STATUSES.has(status)) return FAILED_UPSTREAM;
+  return FAILED;
 }
 
 /** The route pattern Express matched (`/webhooks/jira/:installationId`), if any. */

@@ -36,24 +36,25 @@ export const REDACT_PATHS: string[] = SECRET_FIELDS.flatMap((field) => {
   ['query.code', 'query.state', 'req.query.code', 'req.query.state', 'body.code', 'body.state'],
 );
 
-/** Every secret value the config holds, for the log scrubber (encryption keys in both base64 spellings). */
+/** Config keys whose string values are credentials: `clientSecret`, `webhookSecret`, `adminApiKey`, `privateKey`, `githubToken`, … */
+const SECRET_CONFIG_KEY = /(secret|token|apikey|privatekey|password)$/i;
+
+/**
+ * Every secret value the config holds, for the log scrubber: values under credential-named keys anywhere in it (so a
+ * platform added later is covered without a change here), the encryption keys in both base64 spellings and the
+ * database password.
+ */
 export function configuredSecrets(config: AppConfig): string[] {
-  const keys = [config.encryption.current, ...config.encryption.previous].flatMap((key) => [key.material.toString('base64'), key.material.toString('base64url')]);
-  const databasePassword = config.databaseUrl ? decodeURIComponent(new URL(config.databaseUrl).password) : '';
-  return [
-    ...keys,
-    config.adminApiKey,
-    config.serviceApiKey,
-    config.github?.clientSecret,
-    config.github?.webhookSecret,
-    config.slack?.clientSecret,
-    config.slack?.signingSecret,
-    config.slack?.stateSecret,
-    config.jira?.clientSecret,
-    config.legacy.githubToken,
-    config.legacy.slackBotToken,
-    config.legacy.jiraApiToken,
-    config.observability.metricsToken,
-    databasePassword,
-  ].filter((secret): secret is string => Boolean(secret));
+  const found: string[] = [];
+  const walk = (value: unknown, key: string) => {
+    if (typeof value === 'string') {
+      if (SECRET_CONFIG_KEY.test(key)) found.push(value);
+    } else if (value && typeof value === 'object' && !Buffer.isBuffer(value)) {
+      for (const [childKey, child] of Object.entries(value)) walk(child, childKey);
+    }
+  };
+  walk(config, '');
+  for (const key of [config.encryption.current, ...config.encryption.previous]) found.push(key.material.toString('base64'), key.material.toString('base64url'));
+  if (config.databaseUrl) found.push(decodeURIComponent(new URL(config.databaseUrl).password));
+  return found.filter((secret) => secret !== '');
 }
