@@ -33,7 +33,7 @@ export interface HttpAppOptions {
  */
 export async function createHttpApp(module: DynamicModule, config: AppConfig, options: HttpAppOptions = {}): Promise<INestApplication> {
   const logger = options.appLogger ?? createAppLogger(config, { destination: options.logDestination, level: pinoLevel(options.logger) });
-  const app = await NestFactory.create<NestExpressApplication>(HttpAppModule.wrap(module), {
+  const app = await NestFactory.create<NestExpressApplication>(HttpAppModule.wrap(module, config), {
     bodyParser: false,
     logger: new NestPinoLogger(logger),
   });
