@@ -53,6 +53,22 @@ export interface EventWebhookSettings {
   retryBaseMs: number;
 }
 
+/** Logs, metrics and traces (libs/observability). */
+export interface ObservabilitySettings {
+  /** `json`: one JSON object per line (production, log shippers); `pretty`: coloured text for a terminal. */
+  logFormat: 'json' | 'pretty';
+  /** One log line per HTTP request (LOG_REQUESTS); errors and warnings are logged either way. */
+  logRequests: boolean;
+  /** Metrics are recorded and served on `/metrics` (METRICS_ENABLED). */
+  metricsEnabled: boolean;
+  /** When set, `/metrics` answers only `Authorization: Bearer <METRICS_TOKEN>`. */
+  metricsToken?: string;
+  /** OTLP/HTTP base URL (e.g. http://localhost:4318); traces are exported only when it is set. */
+  otlpEndpoint?: string;
+  /** Share of new traces sampled, 0 to 1; a caller's sampling decision (traceparent) wins. */
+  traceSampleRatio: number;
+}
+
 export interface EmbeddedPostgresSettings {
   dataDir: string;
   port: number;
@@ -112,6 +128,7 @@ export abstract class AppConfig {
   abstract readonly adminLoginRateLimitPerMinute: number;
   abstract readonly eventWebhooks: EventWebhookSettings;
   abstract readonly logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+  abstract readonly observability: ObservabilitySettings;
   /**
    * `auto` (default in development): every platform without credentials is pointed at the checkout's shared
    * sandbox of fakes, under `npm start` and `nx serve` alike. `off` by default in tests, always in production.

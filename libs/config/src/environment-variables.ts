@@ -3,6 +3,7 @@ import { Transform } from 'class-transformer';
 import {
   IsIn,
   IsInt,
+  IsNumber,
   IsOptional,
   IsString,
   Matches,
@@ -18,6 +19,8 @@ import {
 export const URL_PATTERN = /^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/;
 export const URL_MESSAGE = 'must be an http(s) URL without query or fragment';
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+/** Values an on/off variable accepts. */
+export const SWITCH_VALUES = ['true', 'false', 'on', 'off', '1', '0'];
 
 function IsEncryptionKeyList(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
@@ -98,6 +101,24 @@ export class EnvironmentVariables {
 
   @IsOptional() @IsIn(['error', 'warn', 'log', 'debug', 'verbose'], { message: 'LOG_LEVEL must be one of error, warn, log, debug, verbose' })
   LOG_LEVEL?: string;
+
+  @IsOptional() @IsIn(['json', 'pretty'], { message: 'LOG_FORMAT must be json or pretty' })
+  LOG_FORMAT?: string;
+
+  @IsOptional() @IsIn(SWITCH_VALUES, { message: `LOG_REQUESTS must be one of ${SWITCH_VALUES.join(', ')}` })
+  LOG_REQUESTS?: string;
+
+  @IsOptional() @IsIn(SWITCH_VALUES, { message: `METRICS_ENABLED must be one of ${SWITCH_VALUES.join(', ')}` })
+  METRICS_ENABLED?: string;
+
+  @IsOptional() @IsString() @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
+  METRICS_TOKEN?: string;
+
+  @IsOptional() @Matches(URL_PATTERN, { message: `OTEL_EXPORTER_OTLP_ENDPOINT ${URL_MESSAGE}` })
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
+  @IsOptional() @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value))) @IsNumber({}, { message: 'OTEL_TRACES_SAMPLER_ARG must be a number from 0 to 1' }) @Min(0) @Max(1)
+  OTEL_TRACES_SAMPLER_ARG?: number;
 
   @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(120000)
   UPSTREAM_TIMEOUT_MS?: number;

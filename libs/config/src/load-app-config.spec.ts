@@ -167,4 +167,44 @@ describe('loadAppConfig', () => {
       else process.env['BODY_LIMIT'] = previous;
     }
   });
+
+  it('observability: JSON logs in production and pretty ones in development, metrics and request logs on, traces off', () => {
+    expect(loadAppConfig('api-gateway', { env: production(), cwd: freshDir() }).observability).toEqual({
+      logFormat: 'json',
+      logRequests: true,
+      metricsEnabled: true,
+      metricsToken: undefined,
+      otlpEndpoint: undefined,
+      traceSampleRatio: 1,
+    });
+    expect(loadAppConfig('api-gateway', { env: {}, cwd: freshDir() }).observability.logFormat).toBe('pretty');
+    expect(loadAppConfig('api-gateway', { env: { NODE_ENV: 'test' }, cwd: freshDir() }).observability.logFormat).toBe('json');
+  });
+
+  it('observability: the switches, the metrics token, the OTLP endpoint and the sampling ratio', () => {
+    const env = {
+      ...production(),
+      LOG_FORMAT: 'pretty',
+      LOG_REQUESTS: 'off',
+      METRICS_ENABLED: '0',
+      METRICS_TOKEN: 'm'.repeat(20),
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/',
+      OTEL_TRACES_SAMPLER_ARG: '0.25',
+    };
+    expect(loadAppConfig('slack-api', { env, cwd: freshDir() }).observability).toEqual({
+      logFormat: 'pretty',
+      logRequests: false,
+      metricsEnabled: false,
+      metricsToken: 'm'.repeat(20),
+      otlpEndpoint: 'http://collector:4318',
+      traceSampleRatio: 0.25,
+    });
+    const error = errorOf(() =>
+      loadAppConfig('slack-api', {
+        env: { ...production(), LOG_FORMAT: 'xml', LOG_REQUESTS: 'maybe', METRICS_TOKEN: 'short', OTEL_EXPORTER_OTLP_ENDPOINT: 'grpc://x', OTEL_TRACES_SAMPLER_ARG: '2' },
+        cwd: freshDir(),
+      }),
+    );
+    for (const name of ['LOG_FORMAT', 'LOG_REQUESTS', 'METRICS_TOKEN', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_TRACES_SAMPLER_ARG']) expect(error.message).toContain(name);
+  });
 });

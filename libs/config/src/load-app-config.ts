@@ -155,6 +155,14 @@ export function loadAppConfig(appName: AppName, options: LoadAppConfigOptions = 
       retryBaseMs: Number(env['EVENT_WEBHOOK_RETRY_BASE_MS'] ?? 10_000),
     },
     logLevel: (env['LOG_LEVEL'] ?? 'log') as AppConfig['logLevel'],
+    observability: {
+      logFormat: (env['LOG_FORMAT'] ?? (nodeEnv === 'development' ? 'pretty' : 'json')) as 'json' | 'pretty',
+      logRequests: switchOn(env['LOG_REQUESTS'], true),
+      metricsEnabled: switchOn(env['METRICS_ENABLED'], true),
+      metricsToken: env['METRICS_TOKEN'],
+      otlpEndpoint: env['OTEL_EXPORTER_OTLP_ENDPOINT'] ? stripSlash(env['OTEL_EXPORTER_OTLP_ENDPOINT']) : undefined,
+      traceSampleRatio: Number(env['OTEL_TRACES_SAMPLER_ARG'] ?? 1),
+    },
     // Development runs (npm start, nx serve) get the fakes by default; tests start their own; production never.
     sandbox: production ? 'off' : ((env['SANDBOX'] ?? (nodeEnv === 'development' ? 'auto' : 'off')) as AppConfig['sandbox']),
     sandboxDir: isAbsolute(sandboxDir) ? sandboxDir : join(cwd, sandboxDir),
@@ -184,6 +192,11 @@ function apiAppUrls(env: Env, production: boolean): AppConfig['apiAppUrls'] {
 function sizeInBytes(size: string): number {
   const [, amount, unit] = /^(\d+)(b|kb|mb)$/i.exec(size) as RegExpExecArray;
   return Number(amount) * { b: 1, kb: 1024, mb: 1024 * 1024 }[unit.toLowerCase() as 'b' | 'kb' | 'mb'];
+}
+
+/** An on/off variable (validated beforehand): true, on, 1 / false, off, 0. */
+function switchOn(value: string | undefined, fallback: boolean): boolean {
+  return value === undefined ? fallback : ['true', 'on', '1'].includes(value);
 }
 
 function flattenErrors(errors: ValidationError[]): string[] {

@@ -1,15 +1,24 @@
 import { AppConfig, AppName, ConfigError, loadAppConfig, readEnvironment } from '@bot/config';
 import { createDataSource, EmbeddedPostgresError, resolveDatabase, RunningPostgres, runMigrations } from '@bot/database';
+import { AppLogger, createAppLogger, HttpMetrics, NestPinoLogger, RequestObserver, Tracing } from '@bot/observability';
 import { DynamicModule, INestApplication, LogLevel, Logger, ValidationPipe } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { Server } from 'node:http';
+import type { DestinationStream, Level } from 'pino';
 import { BodyParserErrorFilter } from './body-parser-error.filter';
 import { AppSandbox } from './app-sandbox';
+import { HttpAppModule } from './http-app.module';
 import { drainRefusedBodies } from './refused-body-drain';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 
 export interface HttpAppOptions {
+  /** Nest-style levels to log (the most verbose one listed wins), or false for none; default LOG_LEVEL. */
   logger?: LogLevel[] | false;
+  /** Where log lines go instead of stdout (tests capture them). */
+  logDestination?: DestinationStream;
+  /** The app's logger when the caller made it already (the process entry point); else one is made. */
+  appLogger?: AppLogger;
   /**
    * `parsed` (default): JSON and form bodies are parsed up to BODY_LIMIT. `raw`: no body parser runs, so
    * the app reads the request stream itself (pass-through proxies stream it, webhooks verify the raw bytes).
@@ -17,11 +26,16 @@ export interface HttpAppOptions {
   bodies?: 'parsed' | 'raw';
 }
 
-/** Builds (without listening) a Nest HTTP app for a module, with the body limits every app shares. */
+/**
+ * Builds (without listening) a Nest HTTP app for a module, with what every app shares: body limits, JSON logs
+ * through pino, `/metrics`, tracing, and the request observer in front of the HTTP server (one log line, metrics
+ * and a span per request, X-Request-Id).
+ */
 export async function createHttpApp(module: DynamicModule, config: AppConfig, options: HttpAppOptions = {}): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(module, {
+  const logger = options.appLogger ?? createAppLogger(config, { destination: options.logDestination, level: pinoLevel(options.logger) });
+  const app = await NestFactory.create<NestExpressApplication>(HttpAppModule.wrap(module, config), {
     bodyParser: false,
-    logger: options.logger ?? logLevelsFrom(config.logLevel),
+    logger: new NestPinoLogger(logger),
   });
   if (options.bodies !== 'raw') {
     app.useBodyParser('json', { limit: config.bodyLimit });
@@ -39,6 +53,7 @@ export async function createHttpApp(module: DynamicModule, config: AppConfig, op
     new DocumentBuilder().setTitle(config.appName).setDescription(`HTTP API of ${config.appName}`).setVersion('1.0').addBearerAuth().build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  new RequestObserver(logger, app.get(HttpMetrics), app.get(Tracing), config.observability.logRequests).install(app.getHttpServer() as Server);
   return app;
 }
 
@@ -67,21 +82,24 @@ export async function runHttpApp(
     }
     throw error;
   }
-  Logger.overrideLogger(logLevelsFrom(config.logLevel));
-  const logger = new Logger(appName);
+  const logger = createAppLogger(config);
+  // Everything logged through Nest's Logger from here on (the database start-up too) is the same JSON.
+  Logger.overrideLogger(new NestPinoLogger(logger));
+  // Node prints the crash itself; this puts it in the log stream as well, as one structured line.
+  process.on('uncaughtExceptionMonitor', (error, origin) => logger.fatal({ err: error, origin }, 'uncaught exception; the process stops'));
   if (config.generatedDevSecrets.length > 0) {
-    logger.log(`using development secrets from .data/dev-secrets.json for: ${config.generatedDevSecrets.join(', ')}`);
+    logger.info(`using development secrets from .data/dev-secrets.json for: ${config.generatedDevSecrets.join(', ')}`);
   }
 
   // `nx serve <app>` on a fresh clone: the platforms without credentials use the checkout's sandbox, the same
   // fakes `npm start` runs (started here, or reused when another process of this checkout runs them).
   const migrateOnlyRun = process.argv.includes(MIGRATE_ONLY_ARG);
-  const sandbox = migrateOnlyRun ? undefined : await options.sandbox?.attach(config, (line) => logger.log(line));
+  const sandbox = migrateOnlyRun ? undefined : await options.sandbox?.attach(config, (line) => logger.info(line));
   if (sandbox) config = loadAppConfig(appName, { env: { ...readEnvironment(), ...sandbox.env } });
 
   let database: RunningPostgres;
   try {
-    database = await resolveDatabase(config, (line) => logger.log(line));
+    database = await resolveDatabase(config, (line) => logger.info(line));
   } catch (error) {
     if (error instanceof EmbeddedPostgresError) {
       process.stderr.write(`${appName}: ${error.message}\n`);
@@ -90,7 +108,7 @@ export async function runHttpApp(
     throw error;
   }
   if (!config.databaseUrl) {
-    logger.log(`${database.owned ? 'started' : 'reusing'} embedded PostgreSQL on 127.0.0.1:${config.embeddedPostgres.port}`);
+    logger.info(`${database.owned ? 'started' : 'reusing'} embedded PostgreSQL on 127.0.0.1:${config.embeddedPostgres.port}`);
   }
   const resolved: AppConfig = Object.freeze({ ...config, databaseUrl: database.url });
   if (migrateOnlyRun) {
@@ -102,10 +120,11 @@ export async function runHttpApp(
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.log(`${signal} received, stopping`);
-    await app?.close().catch((error: Error) => logger.error(`close failed: ${error.message}`));
-    await sandbox?.release().catch((error: Error) => logger.error(`sandbox stop failed: ${error.message}`));
-    await database.stop().catch((error: Error) => logger.error(`embedded PostgreSQL stop failed: ${error.message}`));
+    logger.info(`${signal} received, stopping`);
+    await app?.close().catch((error: Error) => logger.error({ err: error }, 'close failed'));
+    await sandbox?.release().catch((error: Error) => logger.error({ err: error }, 'sandbox stop failed'));
+    await database.stop().catch((error: Error) => logger.error({ err: error }, 'embedded PostgreSQL stop failed'));
+    logger.flush();
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
@@ -113,18 +132,23 @@ export async function runHttpApp(
   process.once('SIGHUP', () => void shutdown('SIGHUP'));
 
   try {
-    app = await createHttpApp(moduleFor(resolved), resolved, { bodies: options.bodies });
+    app = await createHttpApp(moduleFor(resolved), resolved, { bodies: options.bodies, appLogger: logger });
     await app.listen(resolved.port, '0.0.0.0');
   } catch (error) {
-    logger.error(`failed to start: ${(error as Error).message}`);
+    logger.fatal({ err: error }, 'failed to start');
     await sandbox?.release().catch(() => undefined);
     await database.stop().catch(() => undefined);
+    logger.flush();
     process.exit(1);
   }
-  logger.log(`${appName} listening on http://localhost:${resolved.port}`);
+  const { logFormat, logRequests, metricsEnabled, otlpEndpoint } = resolved.observability;
+  logger.info(
+    { port: resolved.port, logFormat, logRequests, metrics: metricsEnabled, tracing: otlpEndpoint ? 'on' : 'off' },
+    `${appName} listening on http://localhost:${resolved.port}`,
+  );
 }
 
-async function migrateOnly(config: AppConfig, logger: Logger, stopDatabase: () => Promise<void>): Promise<number> {
+async function migrateOnly(config: AppConfig, logger: AppLogger, stopDatabase: () => Promise<void>): Promise<number> {
   const dataSource = createDataSource(config.databaseUrl as string, config, 1);
   try {
     await dataSource.initialize();
@@ -133,7 +157,7 @@ async function migrateOnly(config: AppConfig, logger: Logger, stopDatabase: () =
     process.stdout.write(`${config.appName}: ${applied.length ? `applied ${applied.map((migration) => migration.name).join(', ')}` : 'schema up to date'}\n`);
     return 0;
   } catch (error) {
-    logger.error(`migrations failed: ${(error as Error).message}`);
+    logger.error({ err: error }, 'migrations failed');
     return 1;
   } finally {
     if (dataSource.isInitialized) await dataSource.destroy();
@@ -141,8 +165,12 @@ async function migrateOnly(config: AppConfig, logger: Logger, stopDatabase: () =
   }
 }
 
-const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+const NEST_LEVELS: Record<LogLevel, Level> = { fatal: 'fatal', error: 'error', warn: 'warn', log: 'info', debug: 'debug', verbose: 'trace' };
+const ORDER: Level[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 
-function logLevelsFrom(level: LogLevel): LogLevel[] {
-  return LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(level) + 1);
+/** The pino level for Nest-style levels: the most verbose one listed. */
+function pinoLevel(levels: LogLevel[] | false | undefined): Level | 'silent' | undefined {
+  if (levels === undefined) return undefined;
+  if (levels === false || levels.length === 0) return 'silent';
+  return levels.map((level) => NEST_LEVELS[level]).sort((a, b) => ORDER.indexOf(a) - ORDER.indexOf(b))[0];
 }

@@ -10,6 +10,7 @@ import { CreateWebhookTasks1764080000000 } from './migrations/1764080000000-crea
 import { CreateTokenCacheListeners1764120000000 } from './migrations/1764120000000-create-token-cache-listeners';
 import { CreateHealthEvents1764130000000 } from './migrations/1764130000000-create-health-events';
 import { AddConsoleIndexes1764130001000 } from './migrations/1764130001000-add-console-indexes';
+import { AddWebhookTaskTraceparent1764140000000 } from './migrations/1764140000000-add-webhook-task-traceparent';
 import { CreateRateLimitHits1764160000000 } from './migrations/1764160000000-create-rate-limit-hits';
 
 /** Every entity of the product's schema; TypeORM is given this list, never a glob, so bundles stay whole. */
@@ -23,5 +24,6 @@ export const SCHEMA_MIGRATIONS = [
   CreateTokenCacheListeners1764120000000,
   CreateHealthEvents1764130000000,
   AddConsoleIndexes1764130001000,
+  AddWebhookTaskTraceparent1764140000000,
   CreateRateLimitHits1764160000000,
 ];

@@ -1,3 +1,4 @@
+import { noteRefusal } from '@bot/observability';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { PassThroughError } from './pass-through.errors';
@@ -27,10 +28,11 @@ export class PassThroughExceptionFilter implements ExceptionFilter {
     } else if (exception instanceof HttpException) {
       error = new PassThroughError(exception.getStatus(), 'http_error', exception.message);
     } else {
-      this.logger.error(`unexpected failure: ${(exception as Error)?.message ?? String(exception)}`);
+      this.logger.error({ msg: 'unexpected failure', err: exception });
       error = new PassThroughError(500, 'internal_error', 'unexpected server error');
     }
     const req = host.switchToHttp().getRequest<Request>();
+    noteRefusal(req, `${error.code}: ${error.message}`);
     const answer = renderPassThroughError(error, this.target.errorShape, { appBaseUrl: this.publicBaseUrl.of(req.headers) });
     res.status(answer.status).set(answer.headers).json(answer.body);
   }

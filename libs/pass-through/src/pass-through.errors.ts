@@ -13,6 +13,7 @@ export type PassThroughErrorCode =
   | 'invalid_path'
   | 'not_forwarded'
   | 'body_too_large'
+  | 'client_closed_request'
   | 'upstream_unreachable'
   | 'upstream_timeout'
   | 'http_error'

@@ -1,3 +1,4 @@
+import { ObservabilityModule } from '@bot/observability';
 import { TokensModule } from '@bot/tokens';
 import { Module } from '@nestjs/common';
 import { PassThroughService } from './pass-through.service';
@@ -7,7 +8,7 @@ import { UpstreamTransport } from './upstream.transport';
 
 /** The pass-through machinery of github-api, slack-api and jira-api; the app provides its PassThroughTarget. */
 @Module({
-  imports: [TokensModule],
+  imports: [TokensModule, ObservabilityModule],
   providers: [PassThroughService, UpstreamTransport, ServiceApiKeyGuard, PublicBaseUrl],
   exports: [PassThroughService, ServiceApiKeyGuard, PublicBaseUrl, TokensModule],
 })

@@ -1,4 +1,5 @@
 import { AppConfig } from '@bot/config';
+import { PassThroughObserver } from '@bot/observability';
 import { TokenError, TokenService, TokenUsageRecorder } from '@bot/tokens';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
@@ -44,10 +45,12 @@ export class PassThroughService {
     private readonly usage: TokenUsageRecorder,
     private readonly transport: UpstreamTransport,
     private readonly publicBaseUrl: PublicBaseUrl,
+    private readonly observer: PassThroughObserver,
   ) {}
 
   /** Handles one request completely; throws PassThroughError only before anything was written to `res`. */
   async forward(req: Request, res: Response, target: PassThroughTarget): Promise<void> {
+    this.observer.attributed(req, target.platform, null);
     const validated = validateRequestTarget(req.originalUrl);
     const { installationId: prefixId, path } = splitInstallationPrefix(validated.path);
     const query = validated.query;
@@ -55,7 +58,7 @@ export class PassThroughService {
     const route = target.route(path, credential);
     if (!route) throw new PassThroughError(404, 'not_forwarded', `${this.config.appName} does not forward ${req.method} ${path.slice(0, 200)}`);
     const url = upstreamUrl(route.baseUrl, route.path + query);
-    const body = await this.requestBody(req);
+    const body = await this.requestBody(req, target);
 
     credential = await this.current(credential, target);
     let upstream = await this.send(url, req, credential, body, target);
@@ -71,6 +74,7 @@ export class PassThroughService {
         });
         if (replacement) {
           refused.resume();
+          this.observer.retriedWithNewToken(target.platform);
           credential = await this.current({ kind: 'installation', token: replacement }, target);
           upstream = await this.send(url, req, credential, body, target);
           inspected = undefined;
@@ -132,6 +136,7 @@ export class PassThroughService {
       installationId = header;
     }
     const id = installationId.toLowerCase();
+    this.observer.attributed(req, target.platform, id);
     const token = await this.tokenCall(() => this.tokens.getToken(id, { platform: target.platform }));
     return { kind: 'installation', token };
   }
@@ -160,17 +165,30 @@ export class PassThroughService {
   }
 
   /** No body, a small body held for a possible retry, or a stream counted against the size limit. */
-  private async requestBody(req: Request): Promise<RequestBody> {
+  private async requestBody(req: Request, target: PassThroughTarget): Promise<RequestBody> {
     const limit = this.config.proxyBodyLimitBytes;
     const declared = req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']);
-    if (declared !== undefined && declared > limit) throw tooLarge(limit);
+    if (declared !== undefined && declared > limit) {
+      this.observer.bodyRefused(target.platform);
+      throw tooLarge(limit);
+    }
     if ((declared === undefined || declared === 0) && req.headers['transfer-encoding'] === undefined) return { kind: 'none' };
     if (declared !== undefined && declared <= REPLAYABLE_BODY_BYTES) {
       const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
+      try {
+        for await (const chunk of req) chunks.push(chunk as Buffer);
+      } catch {
+        throw clientClosed();
+      }
+      if (!req.complete) throw clientClosed();
       return { kind: 'buffer', data: Buffer.concat(chunks) };
     }
-    return { kind: 'stream', stream: req.pipe(new SizeLimit(limit)) };
+    const stream = req.pipe(new SizeLimit(limit));
+    // pipe() does not pass on a caller hanging up mid-body; without this the platform call would wait for its time limit.
+    req.once('close', () => {
+      if (!req.complete) stream.destroy(clientClosed());
+    });
+    return { kind: 'stream', stream };
   }
 
   private async send(url: URL, req: Request, credential: UpstreamCredential, body: RequestBody, target: PassThroughTarget): Promise<IncomingMessage> {
@@ -183,12 +201,21 @@ export class PassThroughService {
     const request: UpstreamRequest = { method: req.method, headers, timeoutMs: this.config.upstreamTimeoutMs };
     if (body.kind === 'buffer') request.body = body.data;
     if (body.kind === 'stream') request.body = body.stream;
+    const call = this.observer.upstreamStarted(req, target.platform, req.method, url, headers);
     try {
-      return await this.transport.send(url, request);
-    } catch (error) {
-      if (error instanceof PassThroughError) throw error;
+      const response = await this.transport.send(url, request);
+      call.answered(response.statusCode ?? 0);
+      return response;
+    } catch (thrown) {
+      // A body stream we failed (over the limit, caller gone) may surface as the socket's reset: our reason wins.
+      const error = body.kind === 'stream' && body.stream.errored instanceof PassThroughError ? body.stream.errored : thrown;
+      call.failed(error instanceof UpstreamTransportError ? (error.reason === 'timeout' ? 'timeout' : 'unreachable') : 'cancelled');
+      if (error instanceof PassThroughError) {
+        if (error.status === 413) this.observer.bodyRefused(target.platform);
+        throw error;
+      }
       if (error instanceof UpstreamTransportError) {
-        this.logger.warn(`${target.displayName} ${req.method} ${url.pathname} failed: ${error.message}`);
+        this.logger.warn({ msg: `${target.displayName} ${req.method} ${url.pathname} failed: ${error.message}`, platform: target.platform });
         if (error.reason === 'timeout') throw new PassThroughError(504, 'upstream_timeout', `${target.displayName} did not answer within ${this.config.upstreamTimeoutMs} ms`);
         throw new PassThroughError(502, 'upstream_unreachable', `could not reach ${target.displayName} (${error.message})`);
       }
@@ -210,6 +237,11 @@ export class PassThroughService {
 function connectionHeaders(headers: IncomingHttpHeaders): Set<string> {
   const value = headers['connection'];
   return new Set(typeof value === 'string' ? value.split(',').map((name) => name.trim().toLowerCase()) : []);
+}
+
+/** The caller hung up before its request body ended; nothing can be answered, and nothing went wrong here. */
+function clientClosed(): PassThroughError {
+  return new PassThroughError(400, 'client_closed_request', 'the client closed the connection before the request body ended');
 }
 
 function tooLarge(limit: number): PassThroughError {

@@ -11,3 +11,6 @@ export * from './app-process';
 export * from './latency-proxy';
 export * from './test-redis';
 export * from './recording-receiver';
+export * from './metrics-scrape';
+export * from './log-capture';
+export * from './otlp-receiver';

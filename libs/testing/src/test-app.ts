@@ -14,9 +14,10 @@ export async function startTestApp(
   module: DynamicModule,
   config: AppConfig,
   port = 0,
-  options: Pick<HttpAppOptions, 'bodies'> = {},
+  options: Pick<HttpAppOptions, 'bodies' | 'logDestination' | 'logger'> = {},
 ): Promise<RunningTestApp> {
-  const app = await createHttpApp(module, config, { logger: ['error'], ...options });
+  // Quiet unless the test captures the log: then at LOG_LEVEL, as in production.
+  const app = await createHttpApp(module, config, { logger: options.logDestination ? undefined : ['error'], ...options });
   await app.listen(port, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   return { app, url: `http://127.0.0.1:${address.port}`, close: () => app.close() };

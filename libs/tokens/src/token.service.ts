@@ -1,7 +1,9 @@
 import { HealthEventOutbox } from '@bot/health-events';
 import { AuditEventRepository, Installation, InstallationRepository, Platform } from '@bot/installations';
+import { TokenMetrics, Tracing } from '@bot/observability';
 import { Clock, ProviderRegistry, TokenSet, UpstreamError } from '@bot/providers';
 import { Injectable, Logger } from '@nestjs/common';
+import { performance } from 'node:perf_hooks';
 import { EntityManager } from 'typeorm';
 import { InstallationTokenRepository } from './installation-token.repository';
 import { CacheStamp, InstallationToken, TokenCache } from './token-cache';
@@ -37,6 +39,8 @@ export class TokenService {
     private readonly audit: AuditEventRepository,
     private readonly clock: Clock,
     private readonly events: HealthEventOutbox,
+    private readonly metrics: TokenMetrics,
+    private readonly tracing: Tracing,
   ) {}
 
   /** A token of the active installation `installationId`, refreshed first when it expires within 5 minutes. */
@@ -44,8 +48,16 @@ export class TokenService {
     const cached = this.cache.get(installationId);
     if (cached && this.fresh(cached.expiresAt)) {
       if (options.platform && cached.platform !== options.platform) throw platformMismatch(installationId, cached.platform, options.platform);
+      this.metrics.cacheHit();
       return cached;
     }
+    this.metrics.cacheMiss();
+    if (!this.tracing.enabled) return this.lookup(installationId, options);
+    return this.tracing.inSpan('token.lookup', { 'bot.installation_id': installationId }, () => this.lookup(installationId, options));
+  }
+
+  /** The token from the database, refreshed first when it expires within 5 minutes. */
+  private async lookup(installationId: string, options: { platform?: Platform }): Promise<InstallationToken> {
     const stamp = this.cache.stamp(installationId);
     const row = await this.installations.findById(installationId);
     this.assertUsable(row, installationId, options.platform);
@@ -96,8 +108,17 @@ export class TokenService {
 
   private async refresh(seen: Installation, rejectedToken: string | undefined): Promise<InstallationToken | null> {
     const stamp = this.cache.stamp(seen.id);
-    // Installations of one grant share a rotating refresh token, so they share one lock.
-    const outcome = await this.tokens.withRefreshLock(seen.oauthGrantId ?? seen.id, (manager) => this.refreshLocked(seen.id, rejectedToken, manager));
+    const attributes = { 'bot.installation_id': seen.id, 'bot.platform': seen.platform, 'bot.after_rejection': rejectedToken !== undefined };
+    const outcome = await this.tracing.inSpan('token.refresh', attributes, async (span) => {
+      const waitStarted = performance.now();
+      // Installations of one grant share a rotating refresh token, so they share one lock.
+      const locked = await this.tokens.withRefreshLock(seen.oauthGrantId ?? seen.id, (manager) => {
+        this.metrics.lockWaited(seen.platform, (performance.now() - waitStarted) / 1000);
+        return this.refreshLocked(seen.id, rejectedToken, manager);
+      });
+      span?.setAttribute('bot.refresh_outcome', locked.kind === 'error' ? locked.error.code : locked.kind);
+      return locked;
+    });
     if (outcome.kind === 'error') throw outcome.error;
     if (outcome.kind === 'not-refreshable') return null;
     const token = this.toToken(outcome.row, outcome.row.accessToken as string, stamp);
@@ -123,7 +144,10 @@ export class TokenService {
       try {
         tokens = await provider.refresh({ externalInstallId: row.externalInstallId, accessToken: row.accessToken, refreshToken: row.refreshToken });
       } catch (error) {
-        if (this.grantRevoked(row, error)) return this.needsReinstall(row, (error as Error).message, manager);
+        if (this.grantRevoked(row, error)) {
+          this.metrics.refreshed(row.platform, 'revoked');
+          return this.needsReinstall(row, (error as Error).message, manager);
+        }
         if (this.transient(error) && attempt < REFRESH_BACKOFF_MS.length) {
           await this.clock.delay(REFRESH_BACKOFF_MS[attempt]);
           continue;
@@ -138,6 +162,7 @@ export class TokenService {
         );
         await this.installations.notifyChanged(member, manager);
       }
+      this.metrics.refreshed(row.platform, 'ok');
       this.logger.debug(`refreshed the ${row.platform} token of installation ${row.id} (${ids.length} installation(s) of its grant)`);
       return { kind: 'token', row: Object.assign(row, { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken ?? null, tokenExpiresAt: tokens.expiresAt }) };
     }
@@ -153,16 +178,17 @@ export class TokenService {
       manager,
       members.filter((member) => member.previousStatus !== 'needs_reinstall').map((member) => ({ type: 'installation.needs_reinstall' as const, installation: member, data: { reason } })),
     );
-    this.logger.warn(`installation ${row.id} needs to be installed again: ${reason}`);
+    this.logger.warn({ msg: `installation ${row.id} needs to be installed again: ${reason}`, installationId: row.id, platform: row.platform });
     return { kind: 'error', error: unavailableInstallation(row.id, 'needs_reinstall', reason) };
   }
 
   private async refreshFailed(row: Installation, error: Error, attempts: number, rejectedToken: string | undefined, manager: EntityManager): Promise<RefreshOutcome> {
     const transient = this.transient(error);
+    this.metrics.refreshed(row.platform, transient ? 'transient_failure' : 'failed');
     await this.audit.record({ event: 'token.refresh_failed', platform: row.platform, installationId: row.id, detail: { permanent: false, transient, reason: error.message } }, manager);
     // Every request may retry a failing refresh while a platform is down: one event per window says enough.
     await this.events.appendUnlessRecent(manager, { type: 'token.refresh_failed', installation: row, data: { attempts, transient, reason: error.message } }, REFRESH_FAILED_EVENT_WINDOW_MS);
-    this.logger.warn(`token refresh of installation ${row.id} failed: ${error.message}`);
+    this.logger.warn({ msg: `token refresh of installation ${row.id} failed: ${error.message}`, installationId: row.id, platform: row.platform, transient });
     // A refresh ahead of expiry that failed leaves a token that still works: keep serving it.
     if (transient && rejectedToken === undefined && row.accessToken && this.notExpired(row.tokenExpiresAt)) return { kind: 'token', row };
     const code = transient ? 'token_refresh_unavailable' : 'token_refresh_rejected';

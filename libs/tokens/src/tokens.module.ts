@@ -1,4 +1,5 @@
 import { HealthEventsModule } from '@bot/health-events';
+import { ObservabilityModule } from '@bot/observability';
 import { Module } from '@nestjs/common';
 import { InstallationChangeListener } from './installation-change.listener';
 import { InstallationTokenRepository } from './installation-token.repository';
@@ -12,7 +13,7 @@ import { TokenUsageRecorder } from './token-usage.recorder';
  * platform registry's PlatformsModule (ProviderRegistry, Clock) in scope.
  */
 @Module({
-  imports: [HealthEventsModule],
+  imports: [HealthEventsModule, ObservabilityModule],
   providers: [TokenService, TokenCache, InstallationChangeListener, InstallationTokenRepository, TokenCacheListenerRepository, TokenUsageRecorder],
   exports: [TokenService, TokenCache, InstallationChangeListener, TokenUsageRecorder],
 })

@@ -15,3 +15,5 @@ export * from './intake/webhook-exception.filter';
 export * from './intake/dto/webhook-answer.dto';
 export * from './intake/webhook.controller';
 export * from './intake/webhook-intake.module';
+export * from './intake/webhook-queue.gauges';
+export * from './queue/webhook-task.trace';

@@ -1,9 +1,10 @@
 import { AppConfig } from '@bot/config';
 import { Installation, InstallationRepository } from '@bot/installations';
-import { buildInstallation, createTestDatabase, startTestApp, TestDatabase, testConfig } from '@bot/testing';
+import { buildInstallation, createTestDatabase, LogCapture, startTestApp, TestDatabase, testConfig } from '@bot/testing';
 import { signJiraWebhookJwt } from '@bot/platform-jira';
 import { signSlackRequest } from '@bot/platform-slack';
 import { signHubSignature } from '@bot/webhooks';
+import { INestApplication } from '@nestjs/common';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { ApiGatewayModule } from '../../src/api-gateway.module';
@@ -53,6 +54,7 @@ export interface TaskRow {
 /** A running api-gateway on a database of its own, with helpers that sign requests exactly as each platform does. */
 export interface GatewayHarness {
   url: string;
+  app: INestApplication;
   config: AppConfig;
   database: TestDatabase;
   /** Plain SQL against the gateway's database. */
@@ -80,10 +82,10 @@ export interface SlackOptions {
 }
 
 /** Starts the gateway for a test file; `env` overrides any variable. */
-export async function startGateway(env: Record<string, string> = {}): Promise<GatewayHarness> {
+export async function startGateway(env: Record<string, string> = {}, options: { logDestination?: LogCapture } = {}): Promise<GatewayHarness> {
   const database = await createTestDatabase();
   const config = testConfig('api-gateway', { ...gatewayEnv(database.url), ...env });
-  const app = await startTestApp(ApiGatewayModule.forRoot(config), config, 0, { bodies: 'raw' });
+  const app = await startTestApp(ApiGatewayModule.forRoot(config), config, 0, { bodies: 'raw', logDestination: options.logDestination });
   const pool = new Pool({ connectionString: database.url, max: 2 });
   const installations = app.app.get(InstallationRepository);
   const text = (body: unknown) => (typeof body === 'string' ? body : JSON.stringify(body));
@@ -95,6 +97,7 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Ga
 
   return {
     url: app.url,
+    app: app.app,
     config,
     database,
     sql: async (query, params) => (await pool.query(query, params)).rows,

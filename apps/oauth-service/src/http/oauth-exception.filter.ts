@@ -1,5 +1,6 @@
 import { InvalidStateError, ProviderDeniedError, ReturnToNotAllowedError } from '../install/install.errors';
 import { InstallCallbackError, PlatformNotConfiguredError, UnknownPlatformError, UpstreamError } from '@bot/providers';
+import { noteRefusal } from '@bot/observability';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { PageRenderer } from '../pages/page.renderer';
@@ -26,6 +27,7 @@ export class OAuthExceptionFilter implements ExceptionFilter {
     const response = http.getResponse<Response>();
     const mapped = this.map(error);
     if (mapped.status >= 500) this.logger.warn(`${request.method} ${request.path} → ${mapped.status} ${mapped.code}: ${mapped.message}`);
+    else noteRefusal(request, `${mapped.code}: ${mapped.message}`);
     if (wantsHtml(request)) {
       response.status(mapped.status).type('html').send(this.pages.failed(mapped.status, mapped.message));
       return;
@@ -51,7 +53,7 @@ export class OAuthExceptionFilter implements ExceptionFilter {
           : error.message;
       return { status: error.getStatus(), code: error.getStatus() === 429 ? 'rate_limited' : 'bad_request', message: String(message) };
     }
-    this.logger.error(`unexpected error: ${(error as Error)?.stack ?? String(error)}`);
+    this.logger.error({ msg: 'unexpected error', err: error });
     return { status: HttpStatus.INTERNAL_SERVER_ERROR, code: 'internal_error', message: 'internal error' };
   }
 }

@@ -1,5 +1,6 @@
 import { PlatformSandbox, startPlatformSandbox } from '@bot/platforms';
 import { createTestDatabase, freePort, startTestApp, TestDatabase, testConfig, TEST_ADMIN_API_KEY } from '@bot/testing';
+import { INestApplication } from '@nestjs/common';
 import { Pool } from 'pg';
 import { OAuthServiceModule } from '../../src/oauth-service.module';
 
@@ -15,6 +16,7 @@ export async function json(response: Response | Promise<Response>): Promise<Json
 /** A running oauth-service on its own database, with the three fakes as its providers. */
 export interface OAuthServiceHarness {
   url: string;
+  app: INestApplication;
   sandbox: PlatformSandbox;
   database: TestDatabase;
   /** Plain SQL against the service's database, bypassing the entities (to see what is really stored). */
@@ -58,6 +60,7 @@ export async function startOAuthService(env: Record<string, string> = {}, sandbo
 
   return {
     url,
+    app: app.app,
     sandbox,
     database,
     sql: async (text, params) => (await pool.query(text, params)).rows,

@@ -31,11 +31,13 @@ export class RawBodyReader {
         }
         chunks.push(chunk);
       };
+      const incomplete = () => new WebhookRejectedError(400, 'incomplete_body', 'the connection closed before the body ended');
       request.on('data', onData);
       request.once('end', () => resolve(Buffer.concat(chunks, size)));
-      request.once('error', reject);
+      // A client that hangs up mid-body is the sender's failure, not ours: Node reports it as an 'aborted' error.
+      request.once('error', (error) => reject(request.complete ? error : incomplete()));
       // A client that hangs up mid-body never sends 'end'; settle so the request does not linger.
-      request.once('close', () => reject(new WebhookRejectedError(400, 'incomplete_body', 'the connection closed before the body ended')));
+      request.once('close', () => reject(incomplete()));
     });
   }
 

@@ -1,9 +1,11 @@
 import { InstallationRepository, InstallationStatus } from '@bot/installations';
 import { TokenCacheConfirmation, TokenRevocationBarrier } from '@bot/tokens';
+import { Tracing, WebhookMetrics } from '@bot/observability';
 import { Injectable, Logger } from '@nestjs/common';
+import { performance } from 'node:perf_hooks';
 import { DataSource, EntityManager } from 'typeorm';
 import { typeOrmExecutor } from '../queue/sql-executor';
-import { EnqueueResult, InstallationRoute, NewWebhookTask } from '../queue/webhook-task';
+import { EnqueueResult, InstallationRoute, NewWebhookTask, WebhookQueue } from '../queue/webhook-task';
 import { WebhookTaskRepository } from '../queue/webhook-task.repository';
 import { TaskBatcher } from './task-batcher';
 import { TaskEnqueuedNotifier } from './task-enqueued.notifier';
@@ -27,6 +29,7 @@ export interface Delivery {
 }
 
 export interface AcceptedDelivery {
+  platform: WebhookQueue;
   duplicate: boolean;
   taskId: string | null;
   installationId: string | null;
@@ -55,9 +58,30 @@ export class WebhookIntakeService {
     private readonly notifier: TaskEnqueuedNotifier,
     private readonly installations: InstallationRepository,
     private readonly barrier: TokenRevocationBarrier,
+    private readonly metrics: WebhookMetrics,
+    private readonly tracing: Tracing,
   ) {}
 
+  /** Queues the delivery (counted, timed, and traced as `webhook.enqueue` with its traceparent stored on the task). */
   async accept(delivery: Delivery): Promise<AcceptedDelivery> {
+    const started = performance.now();
+    const { platform, eventType } = delivery.task;
+    const accepted = this.tracing.enabled
+      ? await this.tracing.inSpan('webhook.enqueue', { 'bot.platform': platform, 'bot.event_type': eventType }, (span) => {
+          delivery.task.traceparent = this.tracing.currentTraceparent();
+          return this.enqueue(delivery).then((result) => {
+            span?.setAttribute('bot.duplicate', result.duplicate);
+            if (result.taskId) span?.setAttribute('bot.task_id', result.taskId);
+            return result;
+          });
+        })
+      : await this.enqueue(delivery);
+    this.metrics.enqueued(platform, (performance.now() - started) / 1000);
+    this.metrics.delivery(platform, accepted.duplicate ? 'duplicate' : 'queued');
+    return accepted;
+  }
+
+  private async enqueue(delivery: Delivery): Promise<AcceptedDelivery> {
     const { task, route, lifecycle } = delivery;
     let result: EnqueueResult;
     let installationId: string | null = null;
@@ -88,7 +112,7 @@ export class WebhookIntakeService {
 
     if (result.duplicate) {
       this.logger.debug(`${task.platform} delivery ${task.deliveryId} was seen before; not queued again`);
-      return { duplicate: true, taskId: null, installationId: null };
+      return { platform: task.platform, duplicate: true, taskId: null, installationId: null };
     }
     this.notifier.notify(task.platform);
     const tokenCaches = endedAccess ? await this.barrier.confirm() : undefined;
@@ -97,7 +121,7 @@ export class WebhookIntakeService {
         `${task.platform} ${task.eventType} delivery ${task.deliveryId} matches no live installation (${describeRoute(route)}); queued as task ${result.taskId} without one`,
       );
     }
-    return { duplicate: false, taskId: result.taskId, installationId, ...(tokenCaches ? { tokenCaches } : {}) };
+    return { platform: task.platform, duplicate: false, taskId: result.taskId, installationId, ...(tokenCaches ? { tokenCaches } : {}) };
   }
 }
 

@@ -1,9 +1,11 @@
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Client, Pool } from 'pg';
 import { pgExecutor } from './sql-executor';
 import { WEBHOOK_TASK_ENQUEUED_CHANNEL, WebhookQueue, WebhookTask } from './webhook-task';
 import { WebhookTaskRepository } from './webhook-task.repository';
+import { taskTraceContext } from './webhook-task.trace';
 
 /** What happened to a task (or the consumer), for logging. */
 export type ConsumerEvent =
@@ -104,7 +106,7 @@ export class WebhookTaskConsumer {
 
   private async process(task: WebhookTask): Promise<void> {
     try {
-      await this.options.handler(task);
+      await this.handle(task);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const retryInMs = (this.options.retryDelayMs ?? exponentialBackoff)(task.attempts);
@@ -118,6 +120,24 @@ export class WebhookTaskConsumer {
       return;
     }
     this.emit((await this.tasks.complete(task.id, this.consumerId)) ? { kind: 'done', task } : { kind: 'lost', task });
+  }
+
+  /**
+   * Runs the handler in a span continuing the trace the task was queued in (the gateway's request). Without an
+   * OpenTelemetry SDK registered in this process the span is a no-op.
+   */
+  private handle(task: WebhookTask): Promise<void> {
+    const attributes = { 'bot.task_id': task.id, 'bot.queue': task.queue, 'bot.event_type': task.eventType, 'bot.attempt': task.attempts };
+    return trace.getTracer('bot-webhook-consumer').startActiveSpan(`webhook.process ${task.queue}`, { kind: SpanKind.CONSUMER, attributes }, taskTraceContext(task), async (span) => {
+      try {
+        await this.options.handler(task);
+      } catch (error) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message.slice(0, 300) : String(error) });
+        throw error;
+      } finally {
+        span.end();
+      }
+    });
   }
 
   /** Waits `ms`, or less when a notification (or stop) arrives; a notification that came during work ends it at once. */

@@ -30,10 +30,11 @@ interface TaskRow {
   locked_until: Date | null;
   locked_by: string | null;
   last_error: string | null;
+  traceparent: string | null;
 }
 
 const TASK_COLUMNS_WITHOUT_PAYLOAD = `id::text AS id, queue, platform, installation_id, external_org_id, external_install_id, event_type, action,
-  delivery_id, received_at, status, attempts, max_attempts, run_after, locked_until, locked_by, last_error`;
+  delivery_id, received_at, status, attempts, max_attempts, run_after, locked_until, locked_by, last_error, traceparent`;
 const TASK_COLUMNS = `${TASK_COLUMNS_WITHOUT_PAYLOAD}, payload`;
 
 const LIVE = `SELECT id, external_org_id, external_install_id FROM installations WHERE platform = v.platform AND status <> 'revoked'`;
@@ -42,20 +43,20 @@ const LIVE = `SELECT id, external_org_id, external_install_id FROM installations
 // while the previous batch was being written. Each row finds its installation in a LATERAL lookup whose
 // branches are gated on the row's route kind, so each uses its own index; revoked installations never match.
 // The unique index on (platform, delivery_id) turns a redelivery into "no row returned" rather than an error.
-// Payloads travel as one parameter each ($12, $13, …) rather than in an array: an array literal would make the
+// Payloads travel as one parameter each ($13, $14, …) rather than in an array: an array literal would make the
 // driver escape every quote of every payload, which costs more CPU than the rest of the request.
 const enqueueSql = (rows: number) => `
   WITH v AS (
     SELECT input.*, CASE WHEN input.route_values IS NULL THEN NULL ELSE ARRAY(SELECT json_array_elements_text(input.route_values::json)) END AS ids
     FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[], $5::varchar[], $6::varchar[],
-                ARRAY[${Array.from({ length: rows }, (_, index) => `$${index + 12}::text`).join(', ')}],
-                $7::timestamptz[], $8::int[], $9::text[], $10::text[], $11::text[])
-      WITH ORDINALITY AS input(platform, external_org_id, external_install_id, event_type, action, delivery_id, payload, received_at, max_attempts, route_by, route_value, route_values, n)
+                ARRAY[${Array.from({ length: rows }, (_, index) => `$${index + 13}::text`).join(', ')}],
+                $7::timestamptz[], $8::int[], $9::text[], $10::text[], $11::text[], $12::varchar[])
+      WITH ORDINALITY AS input(platform, external_org_id, external_install_id, event_type, action, delivery_id, payload, received_at, max_attempts, route_by, route_value, route_values, traceparent, n)
   ),
   inserted AS (
-    INSERT INTO webhook_tasks (queue, platform, installation_id, external_org_id, external_install_id, event_type, action, delivery_id, payload, received_at, max_attempts)
+    INSERT INTO webhook_tasks (queue, platform, installation_id, external_org_id, external_install_id, event_type, action, delivery_id, payload, received_at, max_attempts, traceparent)
     SELECT v.platform, v.platform, t.id, COALESCE(t.external_org_id, v.external_org_id), COALESCE(t.external_install_id, v.external_install_id),
-           v.event_type, v.action, v.delivery_id, v.payload::json, v.received_at, v.max_attempts
+           v.event_type, v.action, v.delivery_id, v.payload::json, v.received_at, v.max_attempts, v.traceparent
     FROM v
     LEFT JOIN LATERAL (
       (${LIVE} AND v.route_by = 'external_install_id' AND external_install_id = v.route_value LIMIT 1)
@@ -186,6 +187,7 @@ export class WebhookTaskRepository {
       column((item) => item.route.by),
       column((item) => (item.route.by === 'none' || item.route.by === 'external_org_ids' ? null : item.route.value)),
       column((item) => (item.route.by === 'external_org_ids' ? JSON.stringify(item.route.values) : null)),
+      column((item) => item.task.traceparent ?? null),
       ...column((item) => item.task.payloadJson),
     ]);
     const inserted = new Map(rows.map((row) => [`${row.platform}\n${row.delivery_id}`, row]));
@@ -494,5 +496,6 @@ function toTask(row: TaskRow): WebhookTask {
     lockedUntil: row.locked_until,
     lockedBy: row.locked_by,
     lastError: row.last_error,
+    traceparent: row.traceparent,
   };
 }

@@ -38,6 +38,8 @@ export interface WebhookTask {
   lockedUntil: Date | null;
   lockedBy: string | null;
   lastError: string | null;
+  /** W3C traceparent of the request that queued the task (null when tracing was off); see `taskTraceContext`. */
+  traceparent: string | null;
 }
 
 /** What the gateway writes for an accepted delivery. */
@@ -53,6 +55,8 @@ export interface NewWebhookTask {
   externalOrgId?: string | null;
   externalInstallId?: string | null;
   maxAttempts?: number;
+  /** W3C traceparent of the enqueuing span, so the consumer continues the trace. */
+  traceparent?: string | null;
 }
 
 /**

@@ -21,6 +21,6 @@ export class GitHubWebhooksController {
   @ApiBody({ schema: { type: 'object', additionalProperties: true } })
   @ApiOkResponse({ type: WebhookAcceptedDto })
   async receiveGitHub(@Req() request: Request): Promise<WebhookAcceptedDto> {
-    return webhookAnswer(await this.github.receive(await this.bodies.read(request), request.headers));
+    return webhookAnswer(await this.github.receive(await this.bodies.read(request), request.headers), request);
   }
 }

@@ -21,7 +21,7 @@ export class JiraWebhooksController {
   @ApiBody(anyJson)
   @ApiOkResponse({ type: WebhookAcceptedDto })
   async receiveJira(@Req() request: Request): Promise<WebhookAcceptedDto> {
-    return webhookAnswer(await this.jira.receiveAppWebhook(await this.bodies.read(request), request.headers));
+    return webhookAnswer(await this.jira.receiveAppWebhook(await this.bodies.read(request), request.headers), request);
   }
 
   @Post('jira/:installationId')
@@ -31,6 +31,6 @@ export class JiraWebhooksController {
   @ApiBody(anyJson)
   @ApiOkResponse({ type: WebhookAcceptedDto })
   async receiveJiraAdmin(@Param('installationId') installationId: string, @Req() request: Request): Promise<WebhookAcceptedDto> {
-    return webhookAnswer(await this.jira.receiveAdminWebhook(installationId, await this.bodies.read(request), request.headers));
+    return webhookAnswer(await this.jira.receiveAdminWebhook(installationId, await this.bodies.read(request), request.headers), request);
   }
 }

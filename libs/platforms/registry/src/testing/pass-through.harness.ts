@@ -2,7 +2,7 @@ import { AppConfig, AppName } from '@bot/config';
 import { Installation, InstallationRepository } from '@bot/installations';
 import { DynamicModule, INestApplication } from '@nestjs/common';
 import { Pool } from 'pg';
-import { buildInstallation, createTestDatabase, startTestApp, TestDatabase, testConfig, TEST_SERVICE_API_KEY } from '@bot/testing';
+import { buildInstallation, createTestDatabase, LogCapture, startTestApp, TestDatabase, testConfig, TEST_SERVICE_API_KEY } from '@bot/testing';
 import { PlatformSandbox, startPlatformSandbox } from '../sandbox';
 
 /** A running github-api, slack-api or jira-api on its own database, with the fakes as its platforms. */
@@ -25,12 +25,12 @@ export interface PassThroughHarness {
 export async function startPassThroughApp(
   appName: AppName,
   moduleFor: (config: AppConfig) => DynamicModule,
-  options: { env?: Record<string, string>; slackRotation?: boolean } = {},
+  options: { env?: Record<string, string>; slackRotation?: boolean; logDestination?: LogCapture } = {},
 ): Promise<PassThroughHarness> {
   const database = await createTestDatabase();
   const sandbox = await startPlatformSandbox({ oauthServiceUrl: 'http://127.0.0.1:9', slackRotation: options.slackRotation });
   const config = testConfig(appName, { DATABASE_URL: database.url, UPSTREAM_TIMEOUT_MS: '2000', ...sandbox.env, ...options.env });
-  const running = await startTestApp(moduleFor(config), config, 0, { bodies: 'raw' });
+  const running = await startTestApp(moduleFor(config), config, 0, { bodies: 'raw', logDestination: options.logDestination });
   const pool = new Pool({ connectionString: database.url, max: 2 });
   const installations = running.app.get(InstallationRepository);
   return {

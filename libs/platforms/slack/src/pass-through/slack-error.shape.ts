@@ -15,6 +15,7 @@ const SLACK_ERRORS: Record<PassThroughErrorCode, string> = {
   invalid_path: 'unknown_method',
   not_forwarded: 'unknown_method',
   body_too_large: 'request_too_large',
+  client_closed_request: 'invalid_request',
   token_refresh_rejected: 'invalid_auth',
   token_refresh_unavailable: 'service_unavailable',
   upstream_unreachable: 'service_unavailable',

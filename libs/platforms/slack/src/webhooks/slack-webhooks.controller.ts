@@ -27,7 +27,8 @@ export class SlackWebhooksController {
   async receiveSlack(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<WebhookAcceptedDto | SlackChallengeDto | undefined> {
     const result = await this.slack.receive(await this.bodies.read(request), request.headers);
     if (result.kind === 'challenge') return { challenge: result.challenge };
-    if (result.kind === 'event') return webhookAnswer(result.accepted);
+    if (result.kind === 'event') return webhookAnswer(result.accepted, request);
+    webhookAnswer(result.accepted, request);
     // An empty 200 is Slack's plain acknowledgement; any body would be posted back to the user as a message.
     response.status(200);
     return undefined;
