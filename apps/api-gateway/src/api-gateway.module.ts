@@ -1,6 +1,7 @@
 import { AppConfig, AppConfigModule } from '@bot/config';
 import { DatabaseModule } from '@bot/database';
 import { HealthModule } from '@bot/http-app';
+import { PlatformsModule } from '@bot/platforms';
 import { DynamicModule, Module } from '@nestjs/common';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
@@ -10,7 +11,7 @@ export class ApiGatewayModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: ApiGatewayModule,
-      imports: [AppConfigModule.forRoot(config), DatabaseModule.forRoot(), HealthModule, WebhooksModule],
+      imports: [AppConfigModule.forRoot(config), DatabaseModule.forRoot(), HealthModule, PlatformsModule, WebhooksModule],
     };
   }
 }

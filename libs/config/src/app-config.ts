@@ -22,6 +22,15 @@ export interface SlackAppCredentials {
 export interface JiraAppCredentials {
   clientId: string;
   clientSecret: string;
+  /** The dynamic webhooks registered per site on install (`JIRA_WEBHOOK_EVENTS`, `JIRA_WEBHOOK_JQL`). */
+  webhooks: { events: string[]; jqlFilter: string; renewalIntervalMs: number };
+}
+
+export interface SentryAppCredentials {
+  clientId: string;
+  clientSecret: string;
+  /** Slug of the public integration (its install page is `/sentry-apps/<slug>/external-install/`). */
+  appSlug: string;
 }
 
 export interface UpstreamUrls {
@@ -30,6 +39,7 @@ export interface UpstreamUrls {
   slackBaseUrl: string;
   atlassianAuthBaseUrl: string;
   atlassianApiBaseUrl: string;
+  sentryBaseUrl: string;
 }
 
 /** Single-org tokens from before OAuth; used only when a request names no installation. */
@@ -89,10 +99,13 @@ export abstract class AppConfig {
   abstract readonly github?: GitHubAppCredentials;
   abstract readonly slack?: SlackAppCredentials;
   abstract readonly jira?: JiraAppCredentials;
+  abstract readonly sentry?: SentryAppCredentials;
   abstract readonly upstream: UpstreamUrls;
   abstract readonly legacy: LegacyTokens;
+  /** Public origin of api-gateway, where platforms send the webhooks we register (Jira dynamic webhooks). */
+  abstract readonly webhookPublicBaseUrl: string;
   abstract readonly bodyLimit: string;
-  /** Largest request body github-api, slack-api and jira-api stream to a platform. */
+  /** Largest request body the pass-through apps stream to a platform. */
   abstract readonly proxyBodyLimitBytes: number;
   /** Largest webhook body api-gateway reads (GitHub caps its payloads at 25 MB); 413 beyond it. */
   abstract readonly webhookBodyLimitBytes: number;

@@ -1,5 +1,5 @@
-/** The five processes of the product. */
-export const APP_NAMES = ['oauth-service', 'api-gateway', 'github-api', 'jira-api', 'slack-api'] as const;
+/** The six processes of the product. */
+export const APP_NAMES = ['oauth-service', 'api-gateway', 'github-api', 'jira-api', 'slack-api', 'sentry-api'] as const;
 
 export type AppName = (typeof APP_NAMES)[number];
 
@@ -10,4 +10,5 @@ export const DEFAULT_PORTS: Record<AppName, number> = {
   'github-api': 3001,
   'jira-api': 3002,
   'slack-api': 3003,
+  'sentry-api': 3004,
 };

@@ -69,8 +69,14 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(65535)
   SLACK_API_PORT?: number;
 
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(65535)
+  SENTRY_API_PORT?: number;
+
   @IsOptional() @Matches(URL_PATTERN, { message: `BASE_URL ${URL_MESSAGE}` })
   BASE_URL?: string;
+
+  @IsOptional() @Matches(URL_PATTERN, { message: `WEBHOOK_PUBLIC_BASE_URL ${URL_MESSAGE}` })
+  WEBHOOK_PUBLIC_BASE_URL?: string;
 
   @IsOptional() @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// or postgresql:// URL' })
   DATABASE_URL?: string;

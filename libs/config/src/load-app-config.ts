@@ -75,6 +75,7 @@ export function loadAppConfig(appName: AppName, options: LoadAppConfigOptions = 
     for (const name of group.required) {
       if (!env[name]) problems.push(`${name} is required because ${present[0]} is set (${group.displayName} is partly configured)`);
     }
+    problems.push(...(group.problems?.(env, production) ?? []));
   }
   const appPublicUrlVar = publicUrlVariable(appName);
   const trustProxy = env['TRUST_PROXY'] === 'true' || env['TRUST_PROXY'] === '1';
@@ -118,7 +119,7 @@ export function loadAppConfig(appName: AppName, options: LoadAppConfigOptions = 
   const platforms = Object.assign({}, ...parts, {
     upstream: Object.assign({}, ...parts.map((part) => part.upstream)),
     legacy: Object.assign({}, ...parts.map((part) => part.legacy)),
-  }) as Pick<AppConfig, 'github' | 'slack' | 'jira' | 'upstream' | 'legacy'>;
+  }) as Pick<AppConfig, 'github' | 'slack' | 'jira' | 'sentry' | 'upstream' | 'legacy'>;
 
   const eventWebhookUrls = [...new Set((env['EVENT_WEBHOOK_URLS'] ?? '').split(',').map((url) => url.trim()).filter((url) => url !== ''))];
 
@@ -137,6 +138,7 @@ export function loadAppConfig(appName: AppName, options: LoadAppConfigOptions = 
     adminApiKey: secret('ADMIN_API_KEY'),
     serviceApiKey: secret('SERVICE_API_KEY'),
     ...platforms,
+    webhookPublicBaseUrl: stripSlash(env['WEBHOOK_PUBLIC_BASE_URL'] ?? gatewayOrigin(baseUrl, Number(env['API_GATEWAY_PORT'] ?? DEFAULT_PORTS['api-gateway']))),
     bodyLimit: env['BODY_LIMIT'] ?? '1mb',
     proxyBodyLimitBytes: sizeInBytes(env['PROXY_BODY_LIMIT'] ?? '25mb'),
     webhookBodyLimitBytes: sizeInBytes(env['WEBHOOK_BODY_LIMIT'] ?? '25mb'),
@@ -186,6 +188,13 @@ function apiAppUrls(env: Env, production: boolean): AppConfig['apiAppUrls'] {
     else if (!production) urls[app] = `http://localhost:${port}`;
   }
   return urls;
+}
+
+/** BASE_URL's origin with api-gateway's port: where the gateway is in development, when nothing says otherwise. */
+function gatewayOrigin(baseUrl: string, port: number): string {
+  const url = new URL(baseUrl);
+  url.port = String(port);
+  return url.origin;
 }
 
 /** `512kb`, `25mb`, `100b` in bytes (validated beforehand). */

@@ -1,11 +1,12 @@
 import { AppConfig } from '@bot/config';
 import { useColumnCipher } from '@bot/crypto';
-import { AuditEventRepository, InstallationRepository, OAuthStateRepository } from '@bot/installations';
+import { AuditEventRepository, InstallationRepository, OAuthStateRepository, WebhookRegistrationRepository } from '@bot/installations';
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions, tokenCipherFrom } from './data-source.factory';
 import { runMigrations } from './migration-runner';
+import { SingleRunnerLock } from './single-runner.lock';
 
 /** TypeORM on the app's PostgreSQL, migrated on start, with the repositories every app shares. */
 @Global()
@@ -31,8 +32,8 @@ export class DatabaseModule {
           },
         }),
       ],
-      providers: [InstallationRepository, OAuthStateRepository, AuditEventRepository],
-      exports: [InstallationRepository, OAuthStateRepository, AuditEventRepository],
+      providers: [InstallationRepository, OAuthStateRepository, AuditEventRepository, WebhookRegistrationRepository, SingleRunnerLock],
+      exports: [InstallationRepository, OAuthStateRepository, AuditEventRepository, WebhookRegistrationRepository, SingleRunnerLock],
     };
   }
 }

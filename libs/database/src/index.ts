@@ -4,3 +4,4 @@ export * from './data-source.factory';
 export * from './re-encryption.service';
 export * from './database.module';
 export * from './redacting-typeorm.logger';
+export * from './single-runner.lock';

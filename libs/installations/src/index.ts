@@ -9,3 +9,5 @@ export * from './repositories/installation-lifecycle.repository';
 export * from './entities/health-event.entity';
 export * from './entities/health-event-endpoint.entity';
 export * from './entities/health-event-delivery.entity';
+export * from './entities/webhook-registration.entity';
+export * from './repositories/webhook-registration.repository';

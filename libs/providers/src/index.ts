@@ -5,3 +5,4 @@ export * from './installation-provider';
 export * from './oauth2-authorization-url';
 export * from './provider-registry';
 export * from './platform-module';
+export * from './installation-hooks';

@@ -11,8 +11,10 @@ export type IssueState = (codeVerifier: string | undefined) => Promise<string>;
 export interface InstallCallback {
   code?: string;
   codeVerifier?: string | null;
-  /** GitHub: the `installation_id` query parameter. */
+  /** The platform's id of the installation: GitHub `installation_id`, Sentry `installationId`. */
   installationId?: string;
+  /** The organization the platform says was installed into (Sentry `orgSlug`). */
+  organization?: string;
   redirectUri: string;
 }
 
@@ -36,9 +38,13 @@ export interface StoredCredentials {
 /** The query of a provider callback that carries no state of ours (an install begun on the platform's own site). */
 export interface UnsolicitedCallback {
   installationId?: string;
+  organization?: string;
   code?: string;
   error?: string;
 }
+
+/** How our state comes back on the callback: in its query (OAuth), or in a cookie set by `/oauth/install` (Sentry). */
+export type StateTransport = 'query' | 'cookie';
 
 /** How such a callback is answered: 202, nothing stored, a page and a JSON message saying where the install is recorded. */
 export interface PendingInstall {
@@ -69,6 +75,13 @@ export abstract class InstallationProvider {
   readonly callbackNeedsCode: boolean = true;
   /** True when one approval can grant several installations (Jira: one per site); the answer then lists them all. */
   readonly grantsSeveral: boolean = false;
+  /**
+   * `cookie` for platforms whose install page does not return a state we pass it (Sentry redirects with its own
+   * query only): `/oauth/install` then binds the state to the browser in a short-lived cookie.
+   */
+  readonly stateTransport: StateTransport = 'query';
+  /** True when an installation can receive admin-configured webhooks signed with a secret of its own (Jira). */
+  readonly adminWebhooks: boolean = false;
 
   /** True when this platform's credentials are configured. */
   abstract configured(): boolean;
@@ -76,8 +89,11 @@ export abstract class InstallationProvider {
   /** Base URL the browser is sent to for approving an install (a loopback URL means the sandbox fake). */
   abstract installSiteUrl(): string;
 
-  /** What to do with a callback that has no state of ours; undefined refuses it as an invalid state. */
-  unsolicitedCallback(callback: UnsolicitedCallback): PendingInstall | undefined {
+  /**
+   * What to do with a callback that has no state of ours: `complete` it anyway (the platform documents installs
+   * begun on its own site this way), answer it as pending, or (undefined) refuse it as an invalid state.
+   */
+  unsolicitedCallback(callback: UnsolicitedCallback): PendingInstall | 'complete' | undefined {
     void callback;
     return undefined;
   }

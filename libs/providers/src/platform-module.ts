@@ -1,6 +1,7 @@
 import type { AppConfig } from '@bot/config';
 import type { Platform } from '@bot/installations';
 import type { Provider, Type } from '@nestjs/common';
+import type { InstallationHooks } from './installation-hooks';
 import type { InstallationProvider } from './installation-provider';
 
 /** A running fake of a platform, as the sandbox needs it (`FakePlatform` of `@bot/platform-fakes` has it all). */
@@ -19,6 +20,8 @@ export interface SandboxFake {
 export interface SandboxStartOptions {
   /** Base URL of the oauth-service, for fakes that redirect back to it on their own. */
   oauthServiceUrl?: string;
+  /** Public origin of api-gateway, for fakes that send webhooks on their own (Sentry). */
+  webhookPublicBaseUrl?: string;
   /** Port of the fake; any free port when unset. */
   port?: number;
   /**
@@ -49,7 +52,12 @@ export interface PlatformModule<Name extends string = string, Fake extends Sandb
   configured(config: AppConfig): boolean;
   /** oauth-service and TokenService: install, refresh and revoke; `providers` are the classes it injects besides the shared ones. */
   readonly install: { provider: Type<InstallationProvider>; providers?: Provider[] };
-  /** api-gateway: a Nest module whose controllers serve `/webhooks/<platform>…`. */
+  /**
+   * Optional: work around an installation's life (see InstallationHooks), as a Nest module that provides and
+   * exports `provider`; oauth-service runs it after installs and before revokes.
+   */
+  readonly hooks?: { module: Type<unknown>; provider: Type<InstallationHooks> };
+  /** api-gateway: a Nest module whose controllers serve `/webhooks/<platform>…` (and any scheduled webhook jobs). */
   readonly webhooks: Type<unknown>;
   /** `<platform>-api`: a Nest module with the forwarded routes and the platform's PassThroughTarget. */
   readonly passThrough: Type<unknown>;

@@ -1,4 +1,5 @@
 import { HealthEventsModule } from '@bot/health-events';
+import { InstallationHooksModule } from '@bot/platforms';
 import { Module } from '@nestjs/common';
 import { PageRenderer } from '../pages/page.renderer';
 import { InstallController } from './install.controller';
@@ -6,7 +7,7 @@ import { InstallService } from './install.service';
 
 /** The install flows of every platform. */
 @Module({
-  imports: [HealthEventsModule],
+  imports: [HealthEventsModule, InstallationHooksModule],
   controllers: [InstallController],
   providers: [InstallService, PageRenderer],
 })

@@ -1,4 +1,5 @@
 import { ObservabilityModule } from '@bot/observability';
+import { InstallationHooksModule } from '@bot/platforms';
 import { TokenRevocationModule } from '@bot/tokens';
 import { HealthEventsModule } from '@bot/health-events';
 import { Module } from '@nestjs/common';
@@ -9,7 +10,7 @@ import { InstallationsService } from './installations.service';
 
 /** `/oauth/installations` admin API, and the installations-by-status gauge. */
 @Module({
-  imports: [TokenRevocationModule, HealthEventsModule, ObservabilityModule],
+  imports: [TokenRevocationModule, HealthEventsModule, ObservabilityModule, InstallationHooksModule],
   controllers: [InstallationsController],
   providers: [InstallationsService, AdminApiKeyGuard, InstallationStatusGauges],
   exports: [InstallationsService, AdminApiKeyGuard],

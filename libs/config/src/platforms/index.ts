@@ -1,6 +1,7 @@
 import { GITHUB_CONFIG } from './github.config';
 import { JIRA_CONFIG } from './jira.config';
 import { PlatformConfig } from './platform-config';
+import { SENTRY_CONFIG } from './sentry.config';
 import { SLACK_CONFIG } from './slack.config';
 
 /**
@@ -8,4 +9,4 @@ import { SLACK_CONFIG } from './slack.config';
  * read the result through AppConfig, so these declarations live here rather than in the modules: that keeps the
  * config validated once without a config -> platform -> config cycle.
  */
-export const PLATFORM_CONFIGS: readonly PlatformConfig[] = [GITHUB_CONFIG, SLACK_CONFIG, JIRA_CONFIG];
+export const PLATFORM_CONFIGS: readonly PlatformConfig[] = [GITHUB_CONFIG, SLACK_CONFIG, JIRA_CONFIG, SENTRY_CONFIG];

@@ -1,4 +1,5 @@
-import { IsOptional, IsString, Matches } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import { URL_MESSAGE, URL_PATTERN } from '../environment-variables';
 import { PlatformConfig, stripSlash } from './platform-config';
 
@@ -28,7 +29,24 @@ export class JiraEnvironmentVariables {
   /** Where agents reach jira-api (read as AppConfig.publicUrl by that app). */
   @IsOptional() @Matches(URL_PATTERN, { message: `JIRA_API_PUBLIC_URL ${URL_MESSAGE}` })
   JIRA_API_PUBLIC_URL?: string;
+
+  @IsOptional() @Matches(/^\s*[a-z_:]{1,64}(\s*,\s*[a-z_:]{1,64})*\s*$/, { message: 'JIRA_WEBHOOK_EVENTS must be comma-separated Jira webhook event names (e.g. jira:issue_created,comment_created)' })
+  JIRA_WEBHOOK_EVENTS?: string;
+
+  @IsOptional() @IsString() @MinLength(1)
+  JIRA_WEBHOOK_JQL?: string;
+
+  @IsOptional() @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value))) @IsInt() @Min(0) @Max(86_400_000)
+  JIRA_WEBHOOK_RENEWAL_INTERVAL_MS?: number;
 }
+
+/** Issue created/updated/deleted and comment created/updated: what the bot acts on. */
+export const DEFAULT_JIRA_WEBHOOK_EVENTS = ['jira:issue_created', 'jira:issue_updated', 'jira:issue_deleted', 'comment_created', 'comment_updated'];
+/**
+ * Every issue. Dynamic-webhook JQL accepts only `=`, `!=`, `IN`, `NOT IN` on a few fields and refuses an empty
+ * filter; `project != null` is the all-issues filter an integrator confirmed against Jira Cloud's live endpoint.
+ */
+export const DEFAULT_JIRA_WEBHOOK_JQL = 'project != null';
 
 /** Atlassian OAuth app credentials, Atlassian's hosts and the legacy single-site API token. */
 export const JIRA_CONFIG: PlatformConfig = {
@@ -37,7 +55,17 @@ export const JIRA_CONFIG: PlatformConfig = {
   required: ['JIRA_CLIENT_ID', 'JIRA_CLIENT_SECRET'],
   optional: [],
   read: (env) => ({
-    jira: env['JIRA_CLIENT_ID'] ? { clientId: env['JIRA_CLIENT_ID'], clientSecret: env['JIRA_CLIENT_SECRET'] as string } : undefined,
+    jira: env['JIRA_CLIENT_ID']
+      ? {
+          clientId: env['JIRA_CLIENT_ID'],
+          clientSecret: env['JIRA_CLIENT_SECRET'] as string,
+          webhooks: {
+            events: env['JIRA_WEBHOOK_EVENTS'] ? env['JIRA_WEBHOOK_EVENTS'].split(',').map((event) => event.trim()) : DEFAULT_JIRA_WEBHOOK_EVENTS,
+            jqlFilter: env['JIRA_WEBHOOK_JQL']?.trim() || DEFAULT_JIRA_WEBHOOK_JQL,
+            renewalIntervalMs: Number(env['JIRA_WEBHOOK_RENEWAL_INTERVAL_MS'] ?? 3_600_000),
+          },
+        }
+      : undefined,
     upstream: {
       atlassianAuthBaseUrl: stripSlash(env['ATLASSIAN_AUTH_BASE_URL'] ?? 'https://auth.atlassian.com'),
       atlassianApiBaseUrl: stripSlash(env['ATLASSIAN_API_BASE_URL'] ?? 'https://api.atlassian.com'),
@@ -48,4 +76,9 @@ export const JIRA_CONFIG: PlatformConfig = {
       jiraEmail: env['JIRA_EMAIL'],
     },
   }),
+  // Registering webhooks at a guessed URL would fail silently: production names the gateway's public origin.
+  problems: (env, production) =>
+    production && env['JIRA_CLIENT_ID'] && !env['WEBHOOK_PUBLIC_BASE_URL']
+      ? ['WEBHOOK_PUBLIC_BASE_URL is required when NODE_ENV=production and Jira is configured (Jira dynamic webhooks are registered at <it>/webhooks/jira)']
+      : [],
 };

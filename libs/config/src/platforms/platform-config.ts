@@ -3,7 +3,7 @@ import type { AppConfig, LegacyTokens, UpstreamUrls } from '../app-config';
 export type Env = Record<string, string | undefined>;
 
 /** The part of AppConfig one platform contributes. */
-export type PlatformConfigPart = Partial<Pick<AppConfig, 'github' | 'slack' | 'jira'>> & {
+export type PlatformConfigPart = Partial<Pick<AppConfig, 'github' | 'slack' | 'jira' | 'sentry'>> & {
   upstream: Partial<UpstreamUrls>;
   legacy: Partial<LegacyTokens>;
 };
@@ -19,6 +19,8 @@ export interface PlatformConfig {
   optional: string[];
   /** The platform's part of the typed config, from already validated variables. */
   read(env: Env): PlatformConfigPart;
+  /** Rules that span variables (e.g. what production requires once the platform is configured); one line per problem. */
+  problems?(env: Env, production: boolean): string[];
 }
 
 /** A URL from the environment without its trailing slashes. */

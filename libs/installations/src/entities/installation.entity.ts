@@ -1,14 +1,14 @@
 import { encryptedColumn } from '@bot/crypto';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
-export const PLATFORMS = ['github', 'slack', 'jira'] as const;
+export const PLATFORMS = ['github', 'slack', 'jira', 'sentry'] as const;
 export type Platform = (typeof PLATFORMS)[number];
 
 /** `needs_reinstall`: the provider rejected our refresh credentials; only a new install recovers it. */
 export const INSTALLATION_STATUSES = ['active', 'suspended', 'needs_reinstall', 'revoked'] as const;
 export type InstallationStatus = (typeof INSTALLATION_STATUSES)[number];
 
-/** One install of our bot into one GitHub org/account, Slack team/enterprise or Jira site. */
+/** One install of our bot into one GitHub org/account, Slack team/enterprise, Jira site or Sentry organization. */
 @Entity({ name: 'installations' })
 export class Installation {
   @PrimaryGeneratedColumn('uuid')

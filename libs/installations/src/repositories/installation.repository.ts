@@ -234,6 +234,11 @@ export class InstallationRepository {
     return { installation: saved, changed: true };
   }
 
+  /** Sets or clears the installation's own webhook secret (encrypted by the column transformer). */
+  async setWebhookSecret(id: string, secret: string | null, manager: EntityManager): Promise<void> {
+    await manager.createQueryBuilder().update(Installation).set({ webhookSecret: secret }).where({ id }).execute();
+  }
+
   /** Tells every process (LISTEN on INSTALLATION_CHANGED_CHANNEL) to drop what it cached; sent at commit. */
   async notifyChanged(id: string, manager: EntityManager = this.dataSource.manager): Promise<void> {
     await manager.query(`SELECT pg_notify($1, $2)`, [INSTALLATION_CHANGED_CHANNEL, id]);

@@ -4,3 +4,4 @@ export * from './platform-clients.module';
 export * from './sandbox';
 export * from './testing/pass-through.harness';
 export * from './shared-sandbox';
+export * from './installation-hooks.module';

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 
-/** Query of `GET /oauth/callback/:platform` as the three providers send it. */
+/** Query of `GET /oauth/callback/:platform` as the providers send it. */
 export class CallbackQueryDto {
   @ApiPropertyOptional({ description: 'Authorization code (Slack, Jira; optional for GitHub)' })
   @IsOptional() @IsString() @MaxLength(2048)
@@ -26,6 +26,14 @@ export class CallbackQueryDto {
   @ApiPropertyOptional({ description: 'GitHub: install, update or request' })
   @IsOptional() @IsString() @MaxLength(32)
   setup_action?: string;
+
+  @ApiPropertyOptional({ description: 'Sentry: the installation (a UUID) the grant code belongs to' })
+  @IsOptional() @Matches(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, { message: 'installationId must be a UUID' })
+  installationId?: string;
+
+  @ApiPropertyOptional({ description: 'Sentry: slug of the organization that installed the integration' })
+  @IsOptional() @Matches(/^[a-z0-9][a-z0-9_-]{0,63}$/i, { message: 'orgSlug must be an organization slug' })
+  orgSlug?: string;
 }
 
 /** Query of `GET /oauth/install/:platform`. */

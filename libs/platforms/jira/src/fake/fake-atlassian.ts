@@ -62,7 +62,7 @@ export const JIRA_SANDBOX_PROJECT: Readonly<FakeJiraProject> = { id: '10000', ke
 export const JIRA_SEEDED_ISSUE_COUNT = 3;
 /** The user who consented; `myself` and the author of comments made through the API. */
 export const JIRA_SANDBOX_USER = { accountId: '712020:5a1d0c3e-fa6e-4b1f-9d2a-5d0a1b2c3d4e', displayName: 'Sandbox User', emailAddress: 'sandbox.user@example.com' };
-export const JIRA_DEFAULT_SCOPE = 'read:jira-work write:jira-work read:jira-user offline_access';
+export const JIRA_DEFAULT_SCOPE = 'read:jira-work write:jira-work read:jira-user manage:jira-webhook offline_access';
 
 const ISSUE_TYPES = [
   { id: '10001', name: 'Task' },

@@ -17,8 +17,8 @@ import {
 } from '@bot/providers';
 import { jiraConfigured } from '../config';
 
-/** Scopes from the guide; `offline_access` is what yields a refresh token. */
-export const JIRA_SCOPES = ['read:jira-work', 'write:jira-work', 'read:jira-user', 'offline_access'];
+/** Scopes from the guide (`offline_access` is what yields a refresh token), and `manage:jira-webhook` to register dynamic webhooks. */
+export const JIRA_SCOPES = ['read:jira-work', 'write:jira-work', 'read:jira-user', 'manage:jira-webhook', 'offline_access'];
 
 interface AtlassianToken {
   access_token?: string;
@@ -43,6 +43,7 @@ export class JiraOAuthProvider extends InstallationProvider {
   readonly installLabel = 'Add to Jira';
   readonly buttonColor = '#0052cc';
   override readonly grantsSeveral = true;
+  override readonly adminWebhooks = true;
 
   constructor(
     private readonly config: AppConfig,

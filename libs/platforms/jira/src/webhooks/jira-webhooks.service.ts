@@ -1,4 +1,4 @@
-import { InstallationRepository } from '@bot/installations';
+import { Installation, InstallationRepository } from '@bot/installations';
 import { AppConfig } from '@bot/config';
 import { Clock } from '@bot/providers';
 import {
@@ -53,6 +53,17 @@ export class JiraWebhooksService {
     const raw = rawBody.toString('utf8');
     const payload = parseJsonObject(raw, 'the Jira payload');
     return this.accept(rawBody, raw, payload, headers, { by: 'installation_id', value: installation.id }, installation.externalOrgId);
+  }
+
+  /**
+   * A delivery Jira reported as failed (`GET /rest/api/3/webhook/failed`), queued for the site that reported it.
+   * Its id is the X-Atlassian-Webhook-Identifier the live delivery carried, so the same dedupe applies: a
+   * delivery that did arrive, or one already recovered, is not queued again.
+   */
+  requeueFailedDelivery(installation: Installation, identifier: string, body: string): Promise<AcceptedDelivery> {
+    const payload = parseJsonObject(body, 'the failed Jira delivery');
+    const rawBody = Buffer.from(body, 'utf8');
+    return this.accept(rawBody, body, payload, { 'x-atlassian-webhook-identifier': identifier }, { by: 'installation_id', value: installation.id }, installation.externalOrgId);
   }
 
   /** Dynamic webhooks: the Authorization JWT under JIRA_CLIENT_SECRET; a 401 unless it holds. */
