@@ -62,7 +62,7 @@ export const JIRA_CONFIG: PlatformConfig = {
           webhooks: {
             events: env['JIRA_WEBHOOK_EVENTS'] ? env['JIRA_WEBHOOK_EVENTS'].split(',').map((event) => event.trim()) : DEFAULT_JIRA_WEBHOOK_EVENTS,
             jqlFilter: env['JIRA_WEBHOOK_JQL']?.trim() || DEFAULT_JIRA_WEBHOOK_JQL,
-            renewalIntervalMs: Number(env['JIRA_WEBHOOK_RENEWAL_INTERVAL_MS'] ?? 3_600_000),
+            renewalIntervalMs: Number(env['JIRA_WEBHOOK_RENEWAL_INTERVAL_MS'] ?? 1_800_000),
           },
         }
       : undefined,

@@ -1,12 +1,64 @@
 import { Express, Request, Response } from 'express';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { bearerToken, FakePlatform, fakeSecret, withQuery } from '@bot/platform-fakes';
+import { signJiraWebhookJwt } from '../webhooks/jira-jwt';
 import { compileJql, JqlQuery } from './fake-jql';
+import { compileWebhookJql } from './fake-webhook-jql';
 
 export interface FakeAtlassianOptions {
   clientId: string;
   clientSecret: string;
+  /** Waits between delivery attempts of a webhook (one attempt more than there are entries); default 50 ms, 200 ms. */
+  deliveryRetryDelaysMs?: number[];
 }
+
+/** A dynamic webhook registered through the REST API by the app, on one site. */
+export interface FakeJiraWebhook {
+  id: number;
+  cloudId: string;
+  url: string;
+  events: string[];
+  jqlFilter: string;
+  /** Epoch ms; past it the webhook is gone (not listed, not delivered), as at Jira. */
+  expiresAt: number;
+}
+
+/** One webhook delivery the fake made (or tried to make). */
+export interface FakeJiraDelivery {
+  identifier: string;
+  cloudId: string;
+  url: string;
+  event: string;
+  webhookIds: number[];
+  body: string;
+  attempts: number;
+  /** The last answer's status, or `network-error`. */
+  outcome: number | 'network-error';
+  delivered: boolean;
+}
+
+/** A delivery the fake gave up on, as `GET /rest/api/3/webhook/failed` lists it. */
+export interface FakeFailedWebhook {
+  id: string;
+  cloudId: string;
+  url: string;
+  body?: string;
+  failureTime: number;
+}
+
+/** Events a dynamic webhook may subscribe to. */
+const WEBHOOK_EVENTS = new Set([
+  'jira:issue_created',
+  'jira:issue_updated',
+  'jira:issue_deleted',
+  'comment_created',
+  'comment_updated',
+  'comment_deleted',
+  'issue_property_set',
+  'issue_property_deleted',
+]);
+const WEBHOOK_LIFETIME_MS = 30 * 24 * 3600_000;
 
 export interface FakeJiraSite {
   id: string;
@@ -94,11 +146,53 @@ export class FakeAtlassian extends FakePlatform {
   /** Every refresh token ever issued, spent or not → its grant, so tests can follow a grant through rotations. */
   private readonly grantsByAnyRefreshToken = new Map<string, AtlassianGrant>();
   private readonly usedRefreshTokens = new Set<string>();
+  /** Dynamic webhooks by id (expired ones stay here but count as gone). */
+  readonly webhooks = new Map<number, FakeJiraWebhook>();
+  /** Every webhook delivery, in the order they were started. */
+  readonly deliveries: FakeJiraDelivery[] = [];
+  /** Deliveries given up on, oldest first (`GET /rest/api/3/webhook/failed`). */
+  readonly failedWebhooks: FakeFailedWebhook[] = [];
+  private nextWebhookId = 10_000;
+  private readonly inFlight = new Set<Promise<void>>();
 
   protected readonly persistentFields = ['accessTokens', 'sites', 'codes', 'tokenExpiry', 'grantsByRefreshToken', 'grantsByAnyRefreshToken', 'usedRefreshTokens'];
 
   constructor(private readonly options: FakeAtlassianOptions) {
     super();
+  }
+
+  /** The site's live dynamic webhooks. */
+  webhooksOf(site: { id: string }): FakeJiraWebhook[] {
+    return [...this.webhooks.values()].filter((webhook) => webhook.cloudId === site.id && webhook.expiresAt > Date.now());
+  }
+
+  /** Moves a webhook's expiry (e.g. to 6 days from now, so it is due for renewal). */
+  setWebhookExpiry(id: number, expiresAt: Date): void {
+    const webhook = this.webhooks.get(id);
+    if (!webhook) throw new Error(`the fake Jira has no webhook ${id}`);
+    webhook.expiresAt = expiresAt.getTime();
+  }
+
+  /** Jira no longer knows the webhook (expired unnoticed, or removed by a site admin). */
+  forgetWebhook(id: number): void {
+    this.webhooks.delete(id);
+  }
+
+  /** Adds a delivery to the site's failed list, as if Jira had given up on it after its retries. */
+  recordFailedDelivery(site: { id: string }, failure: Omit<FakeFailedWebhook, 'cloudId' | 'failureTime'> & { failureTime?: number }): FakeFailedWebhook {
+    const recorded = { cloudId: site.id, failureTime: Date.now(), ...failure };
+    this.failedWebhooks.push(recorded);
+    return recorded;
+  }
+
+  /** Resolves when every webhook delivery started so far has finished (delivered or given up). */
+  async settled(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+  }
+
+  override async stop(): Promise<void> {
+    await this.settled();
+    await super.stop();
   }
 
   /**
@@ -263,6 +357,7 @@ export class FakeAtlassian extends FakePlatform {
       if (!project || !issueType || Object.keys(errors).length > 0) return res.status(400).json({ errorMessages: [], errors });
       const issue = addIssue(data, project, { summary: String(summary), description, issueType }, Date.now());
       res.status(201).json({ id: issue.id, key: issue.key, self: issueSelf(data.site, issue) });
+      this.deliverEvent(data, 'jira:issue_created', issue);
     });
 
     this.jira(app, 'get', '/issue/:issueIdOrKey', (req, res, data) => {
@@ -296,6 +391,7 @@ export class FakeAtlassian extends FakePlatform {
       issue.comments.push(comment);
       issue.updated = now;
       res.status(201).json(describeComment(data.site, issue, comment));
+      this.deliverEvent(data, 'comment_created', issue, comment);
     });
 
     // The classic search (what jira.js 4's searchForIssuesUsingJql and …Post call): startAt/maxResults paging.
@@ -339,13 +435,141 @@ export class FakeAtlassian extends FakePlatform {
     };
     this.jira(app, 'get', '/search/jql', (req, res, data) => enhancedSearch(req.query as SearchParams, res, data));
     this.jira(app, 'post', '/search/jql', (req, res, data) => enhancedSearch((req.body ?? {}) as SearchParams, res, data));
+    this.webhookRoutes(app);
+  }
+
+  /** Dynamic webhooks of OAuth 2.0 apps: register, list, refresh, delete, and the failed-delivery list. */
+  private webhookRoutes(app: Express): void {
+    this.jira(app, 'post', '/webhook', (req, res, data) => {
+      const body = (req.body ?? {}) as { url?: unknown; webhooks?: unknown };
+      if (typeof body.url !== 'string' || !/^https?:\/\/\S+$/.test(body.url)) return res.status(400).json({ errorMessages: ['The webhook URL is missing or invalid.'], errors: {} });
+      if (!Array.isArray(body.webhooks) || body.webhooks.length === 0) return res.status(400).json({ errorMessages: ['At least one webhook must be specified.'], errors: {} });
+      const url = body.url;
+      const otherUrl = this.webhooksOf(data.site).some((webhook) => webhook.url !== url);
+      const webhookRegistrationResult = body.webhooks.map((definition: { events?: unknown; jqlFilter?: unknown }) => {
+        if (otherUrl) return { errors: ['Only a single URL per app is allowed to be registered.'] };
+        const events = Array.isArray(definition?.events) ? definition.events : [];
+        const unknown = events.filter((event) => typeof event !== 'string' || !WEBHOOK_EVENTS.has(event));
+        if (events.length === 0) return { errors: ['At least one event must be specified.'] };
+        if (unknown.length > 0) return { errors: unknown.map((event) => `The event ${String(event)} is not supported.`) };
+        const filter = compileWebhookJql(definition.jqlFilter);
+        if ('error' in filter) return { errors: [filter.error] };
+        const webhook: FakeJiraWebhook = { id: this.nextWebhookId++, cloudId: data.site.id, url, events: events as string[], jqlFilter: String(definition.jqlFilter), expiresAt: Date.now() + WEBHOOK_LIFETIME_MS };
+        this.webhooks.set(webhook.id, webhook);
+        return { createdWebhookId: webhook.id };
+      });
+      res.json({ webhookRegistrationResult });
+    });
+
+    this.jira(app, 'get', '/webhook', (req, res, data) => {
+      const startAt = nonNegativeInteger(req.query['startAt']) ?? 0;
+      const maxResults = Math.min(100, nonNegativeInteger(req.query['maxResults']) ?? 50);
+      const live = this.webhooksOf(data.site);
+      const page = live.slice(startAt, startAt + maxResults);
+      res.json({
+        isLast: startAt + page.length >= live.length,
+        maxResults,
+        startAt,
+        total: live.length,
+        values: page.map((webhook) => ({ id: webhook.id, jqlFilter: webhook.jqlFilter, events: webhook.events, expirationDate: jiraTime(webhook.expiresAt) })),
+      });
+    });
+
+    this.jira(app, 'put', '/webhook/refresh', (req, res, data) => {
+      const ids = webhookIdsOf(req.body);
+      if (!ids) return res.status(400).json({ errorMessages: ['webhookIds must be a list of webhook ids.'], errors: {} });
+      const expiresAt = Date.now() + WEBHOOK_LIFETIME_MS;
+      // Ids of other sites or that Jira no longer has are ignored, as Jira does.
+      for (const webhook of this.webhooksOf(data.site)) if (ids.includes(webhook.id)) webhook.expiresAt = expiresAt;
+      res.json({ expirationDate: jiraTime(expiresAt) });
+    });
+
+    this.jira(app, 'delete', '/webhook', (req, res, data) => {
+      const ids = webhookIdsOf(req.body);
+      if (!ids) return res.status(400).json({ errorMessages: ['webhookIds must be a list of webhook ids.'], errors: {} });
+      for (const id of ids) if (this.webhooks.get(id)?.cloudId === data.site.id) this.webhooks.delete(id);
+      res.status(202).end();
+    });
+
+    this.jira(app, 'get', '/webhook/failed', (req, res, data) => {
+      const maxResults = Math.min(100, nonNegativeInteger(req.query['maxResults']) ?? 100);
+      const after = nonNegativeInteger(req.query['after']) ?? -1;
+      const failed = this.failedWebhooks.filter((failure) => failure.cloudId === data.site.id && failure.failureTime > after).sort((a, b) => a.failureTime - b.failureTime);
+      const page = failed.slice(0, maxResults);
+      const last = page.at(-1);
+      res.json({
+        values: page.map(({ id, body, url, failureTime }) => ({ id, ...(body === undefined ? {} : { body }), url, failureTime })),
+        maxResults,
+        ...(failed.length > page.length && last ? { next: `${data.site.url}/rest/api/3/webhook/failed?after=${last.failureTime}&maxResults=${maxResults}` } : {}),
+      });
+    });
+  }
+
+  /**
+   * Sends an event to every live webhook of the site that subscribes to it and whose JQL matches the issue: one
+   * signed POST per URL (HS256 JWT under the app's client secret, `X-Atlassian-Webhook-Identifier`), retried, and
+   * listed as failed when every attempt fails. Runs after the API answer, as Jira's deliveries do.
+   */
+  private deliverEvent(data: FakeJiraSiteData, event: string, issue: FakeJiraIssue, comment?: FakeJiraComment): void {
+    const subject = { issueKey: issue.key, projectKey: issue.project.key, issueType: issue.issueType.name, status: 'To Do', assignee: null, reporter: JIRA_SANDBOX_USER.accountId };
+    const matching = this.webhooksOf(data.site).filter((webhook) => {
+      const filter = compileWebhookJql(webhook.jqlFilter);
+      return webhook.events.includes(event) && !('error' in filter) && filter.matches(subject);
+    });
+    for (const url of new Set(matching.map((webhook) => webhook.url))) {
+      const webhookIds = matching.filter((webhook) => webhook.url === url).map((webhook) => webhook.id);
+      const payload: Record<string, unknown> = {
+        timestamp: Date.now(),
+        webhookEvent: event,
+        ...(event.startsWith('jira:issue_') ? { issue_event_type_name: event.slice('jira:'.length) } : {}),
+        user: describeUser(data.site),
+        issue: describeIssue(data.site, issue, ['summary', 'issuetype', 'project', 'status', 'priority', 'labels', 'assignee', 'reporter', 'creator', 'created', 'updated', 'description']),
+        ...(comment ? { comment: describeComment(data.site, issue, comment) } : {}),
+        matchedWebhookIds: webhookIds,
+      };
+      const delivery: FakeJiraDelivery = { identifier: randomUUID(), cloudId: data.site.id, url, event, webhookIds, body: JSON.stringify(payload), attempts: 0, outcome: 'network-error', delivered: false };
+      this.deliveries.push(delivery);
+      const sending = this.send(delivery).finally(() => this.inFlight.delete(sending));
+      this.inFlight.add(sending);
+    }
+  }
+
+  private async send(delivery: FakeJiraDelivery): Promise<void> {
+    const delays = this.options.deliveryRetryDelaysMs ?? [50, 200];
+    for (let attempt = 0; attempt <= delays.length; attempt++) {
+      if (attempt > 0) await sleep(delays[attempt - 1]);
+      delivery.attempts++;
+      const now = Math.floor(Date.now() / 1000);
+      try {
+        const response = await fetch(delivery.url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            authorization: `Bearer ${signJiraWebhookJwt(this.options.clientSecret, { iat: now, exp: now + 180 })}`,
+            'x-atlassian-webhook-identifier': delivery.identifier,
+            ...(attempt > 0 ? { 'x-atlassian-webhook-retry': String(attempt) } : {}),
+          },
+          body: delivery.body,
+          signal: AbortSignal.timeout(5000),
+        });
+        await response.arrayBuffer().catch(() => undefined);
+        delivery.outcome = response.status;
+        if (response.ok) {
+          delivery.delivered = true;
+          return;
+        }
+      } catch {
+        delivery.outcome = 'network-error';
+      }
+    }
+    this.failedWebhooks.push({ id: delivery.identifier, cloudId: delivery.cloudId, url: delivery.url, body: delivery.body, failureTime: Date.now() });
   }
 
   /**
    * Registers a Jira route under `/ex/jira/:cloudId/rest/api/3`: the handler runs only for a live access token
    * whose grant includes that site, with the gateway's 401 answers otherwise.
    */
-  private jira(app: Express, method: 'get' | 'post', path: string, handler: (req: Request, res: Response, data: FakeJiraSiteData) => unknown): void {
+  private jira(app: Express, method: 'get' | 'post' | 'put' | 'delete', path: string, handler: (req: Request, res: Response, data: FakeJiraSiteData) => unknown): void {
     this.handle(app, method, `/ex/jira/:cloudId/rest/api/3${path}`, (req, res) => {
       const grant = this.liveGrant(req);
       if (!grant) return res.status(401).json({ code: 401, message: 'Unauthorized' });
@@ -389,6 +613,12 @@ export function cloudIdFor(siteName: string): string {
 /** `count` sites: `base`, `base-2`, `base-3`, … */
 function sitesNamed(base: string, count: number): FakeJiraSite[] {
   return Array.from({ length: count }, (_, i) => jiraSite(i === 0 ? base : `${base}-${i + 1}`));
+}
+
+/** `webhookIds` of a refresh or delete body, or undefined when it is not a list of numbers. */
+function webhookIdsOf(body: unknown): number[] | undefined {
+  const ids = (body as { webhookIds?: unknown } | undefined)?.webhookIds;
+  return Array.isArray(ids) && ids.every((id) => typeof id === 'number') ? ids : undefined;
 }
 
 /** Search parameters, from a query string or a JSON body. */

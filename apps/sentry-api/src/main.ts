@@ -1,0 +1,6 @@
+import 'reflect-metadata';
+import { runHttpApp } from '@bot/http-app';
+import { SentryApiModule } from './sentry-api.module';
+
+// Bodies stay unparsed: they are streamed to Sentry as they arrive.
+void runHttpApp('sentry-api', (config) => SentryApiModule.forRoot(config), { bodies: 'raw' });

@@ -1,0 +1,11 @@
+import { PassThroughModule, PassThroughTarget, passThroughController } from '@bot/pass-through';
+import { Module } from '@nestjs/common';
+import { SentryPassThroughTarget } from './sentry-pass-through.target';
+
+/** `ANY /api/0/*` → Sentry's web API with the installation's token. */
+@Module({
+  imports: [PassThroughModule],
+  controllers: [passThroughController({ path: 'api/0/{*path}', tag: 'sentry', summary: "Forward a Sentry web API call to SENTRY_BASE_URL/api/0/... with the installation's token" })],
+  providers: [{ provide: PassThroughTarget, useClass: SentryPassThroughTarget }],
+})
+export class SentryPassThroughModule {}
