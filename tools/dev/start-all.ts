@@ -1,5 +1,5 @@
 // `npm start`: the whole product on one machine. Resolves the database (embedded by default, in a process group
-// of its own), migrates once, starts the five apps as supervised child processes (a crashed app is restarted,
+// of its own), migrates once, starts the apps as supervised child processes (a crashed app is restarted,
 // a crash loop stops everything), prints one line per app when it is ready, and on Ctrl-C or SIGTERM stops the
 // apps (each flushes what it holds) and then the database.
 import { APP_NAMES, AppName, ConfigError, loadAppConfig } from '@bot/config';

@@ -94,7 +94,7 @@ describe('install flows end to end (fakes speak the real wire formats)', () => {
       response_type: 'code',
       prompt: 'consent',
       code_challenge_method: 'S256',
-      scope: 'read:jira-work write:jira-work read:jira-user offline_access',
+      scope: 'read:jira-work write:jira-work read:jira-user manage:jira-webhook offline_access',
     });
     // The verifier was stored encrypted with the state, never sent to the browser.
     const [state] = await h.sql<{ code_verifier: string }>('SELECT code_verifier FROM oauth_states WHERE state = $1', [authorize.query['state']]);
@@ -120,9 +120,28 @@ describe('install flows end to end (fakes speak the real wire formats)', () => {
     for (const r of rows) {
       expect(TokenCipher.keyIdOf(r['access_token'] as string)).toBeTruthy();
       expect(r['refresh_token']).toMatch(/^enc:v1:/);
-      expect(r['scopes']).toEqual(['read:jira-work', 'write:jira-work', 'read:jira-user', 'offline_access']);
+      expect(r['scopes']).toEqual(['read:jira-work', 'write:jira-work', 'read:jira-user', 'manage:jira-webhook', 'offline_access']);
     }
     expect(await h.sql('SELECT 1 FROM oauth_states WHERE state = $1', [authorize.query['state']])).toEqual([]);
+
+    // Each site got the app's dynamic webhooks, pointed at the gateway (BASE_URL's host with the gateway's port by default).
+    const registrations = h.sandbox.atlassian.callsTo('POST /ex/jira/:cloudId/rest/api/3/webhook');
+    expect(registrations.map((call) => call.path).sort()).toEqual(rows.map((r) => `/ex/jira/${r['external_org_id']}/rest/api/3/webhook`).sort());
+    for (const call of registrations) {
+      expect(call.body).toEqual({
+        url: 'http://127.0.0.1:8000/webhooks/jira',
+        webhooks: [{ events: ['jira:issue_created', 'jira:issue_updated', 'jira:issue_deleted', 'comment_created', 'comment_updated'], jqlFilter: 'project != null' }],
+      });
+    }
+    const stored = await h.sql('SELECT installation_id, status, external_ids, url, expires_at FROM webhook_registrations WHERE installation_id = ANY($1)', [body.installation_ids]);
+    expect(stored).toHaveLength(2);
+    for (const registration of stored) {
+      const site = rows.find((r) => r['id'] === registration['installation_id'])!;
+      const ids = h.sandbox.atlassian.webhooksOf({ id: site['external_org_id'] as string }).map((webhook) => webhook.id);
+      expect(registration).toMatchObject({ status: 'active', external_ids: ids, url: 'http://127.0.0.1:8000/webhooks/jira' });
+      const lifetime = new Date(registration['expires_at'] as string).getTime() - Date.now();
+      expect(lifetime).toBeGreaterThan(29 * 24 * 3600_000);
+    }
   });
 
   it('a browser gets a success page naming the org', async () => {

@@ -37,6 +37,7 @@ describe('loadAppConfig', () => {
       slackBaseUrl: 'https://slack.com',
       atlassianAuthBaseUrl: 'https://auth.atlassian.com',
       atlassianApiBaseUrl: 'https://api.atlassian.com',
+      sentryBaseUrl: 'https://sentry.io',
     });
     expect(config.github).toBeUndefined();
     expect(config.generatedDevSecrets).toEqual([]);

@@ -13,15 +13,19 @@ const hookParts = PLATFORM_MODULES.flatMap((entry) => ('hooks' in entry && entry
 @Injectable()
 export class InstallationHookRunner {
   private readonly logger = new Logger('InstallationHooks');
-  private readonly hooks: ReadonlyMap<Platform, InstallationHooks>;
+  private hooks?: ReadonlyMap<Platform, InstallationHooks>;
 
-  constructor(moduleRef: ModuleRef) {
-    this.hooks = new Map(
+  constructor(private readonly moduleRef: ModuleRef) {}
+
+  /** Looked up on first use: during construction the other modules' instances may not exist yet. */
+  private byPlatform(): ReadonlyMap<Platform, InstallationHooks> {
+    this.hooks ??= new Map(
       hookParts.map((part) => {
-        const hooks = moduleRef.get<InstallationHooks>(part.provider, { strict: false });
+        const hooks = this.moduleRef.get<InstallationHooks>(part.provider, { strict: false });
         return [hooks.platform, hooks];
       }),
     );
+    return this.hooks;
   }
 
   /** After an install or re-install was committed; undefined when the platform has no hooks. */
@@ -35,7 +39,7 @@ export class InstallationHookRunner {
   }
 
   private async run(installation: Installation, stage: 'afterInstall' | 'beforeRevoke'): Promise<HookReport | undefined> {
-    const hooks = this.hooks.get(installation.platform);
+    const hooks = this.byPlatform().get(installation.platform);
     if (!hooks) return undefined;
     let report: HookReport;
     try {

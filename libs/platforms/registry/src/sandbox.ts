@@ -8,13 +8,15 @@ type OptionsOf<P> = P extends PlatformSandboxPart<string, SandboxFake, infer Opt
 type Intersection<U> = (U extends unknown ? (value: U) => void : never) extends (value: infer I) => void ? I : never;
 
 /**
- * Options of the sandbox: the oauth-service URL, ports by fake name, each platform's own options, and `stateDir`:
- * when set, every fake keeps what it issued (tokens, installs, workspaces, sites, issues, messages) in
- * `<stateDir>/<fake>.state`, so installations made before a restart keep working after it (unset: memory only,
- * as tests want). `onProblem` hears about a state file that could not be read (that fake then starts empty).
+ * Options of the sandbox: the oauth-service and api-gateway URLs (where fakes redirect and send webhooks on their
+ * own), ports by fake name, each platform's own options, and `stateDir`: when set, every fake keeps what it issued
+ * (tokens, installs, workspaces, sites, issues, messages) in `<stateDir>/<fake>.state`, so installations made
+ * before a restart keep working after it (unset: memory only, as tests want). `onProblem` hears about a state file
+ * that could not be read (that fake then starts empty).
  */
 export type PlatformSandboxOptions = {
   oauthServiceUrl?: string;
+  webhookPublicBaseUrl?: string;
   ports?: Partial<Record<Part['name'], number>>;
   stateDir?: string;
   onProblem?: (message: string) => void;
@@ -22,7 +24,7 @@ export type PlatformSandboxOptions = {
 
 /** The fakes of every registered platform running together, and the environment that points the apps at them. */
 export type PlatformSandbox = { [P in Part as P['name']]: FakeOf<P> } & {
-  /** Credentials and base-URL variables of every platform for the apps (GITHUB_*, SLACK_*, JIRA_*, *_BASE_URL). */
+  /** Credentials and base-URL variables of every platform for the apps (GITHUB_*, SLACK_*, JIRA_*, SENTRY_*, *_BASE_URL). */
   env: Record<string, string>;
   /** The variables of one platform only (for a machine that has real credentials for the others). */
   envOf(platform: RegisteredPlatform['platform']): Record<string, string>;

@@ -12,6 +12,6 @@ import { JiraWebhookRegistrar } from './jira-webhook.registrar';
 @Module({
   imports: [TokensModule],
   providers: [JiraWebhookApi, JiraWebhookRegistrar, JiraInstallationHooks],
-  exports: [JiraWebhookApi, JiraWebhookRegistrar, JiraInstallationHooks],
+  exports: [JiraWebhookApi, JiraWebhookRegistrar, JiraInstallationHooks, TokensModule],
 })
 export class JiraWebhookRegistrationModule {}
