@@ -18,9 +18,9 @@ export interface RecordedCall {
 
 /**
  * A failure a fake plays instead of its normal answer: an HTTP status (with headers such as `retry-after` for a
- * rate limit), no answer at all, or broken JSON.
+ * rate limit), no answer at all, broken JSON, or the normal answer only after a delay (a slow platform).
  */
-export type Fault = { status: number; body?: unknown; headers?: Record<string, string> } | 'timeout' | 'malformed';
+export type Fault = { status: number; body?: unknown; headers?: Record<string, string> } | { delayMs: number } | 'timeout' | 'malformed';
 
 /** Largest body `GET /fake/large` streams, so a typo cannot make a test generate gigabytes. */
 const LARGE_BODY_MAX_BYTES = 1024 ** 3;
@@ -172,6 +172,10 @@ export abstract class FakePlatform {
       const fault = this.faults.get(route)?.shift();
       if (fault === 'timeout') return; // never answers; the client's time limit has to act
       if (fault === 'malformed') return res.status(200).type('application/json').send('{"ok": tru');
+      if (fault && 'delayMs' in fault) {
+        setTimeout(() => Promise.resolve(handler(req, res)).catch(next), fault.delayMs);
+        return;
+      }
       if (fault) return res.status(fault.status).set(fault.headers ?? {}).json(fault.body ?? { error: 'fake_failure' });
       Promise.resolve(handler(req, res)).catch(next);
     });

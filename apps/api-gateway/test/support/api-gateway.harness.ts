@@ -2,6 +2,7 @@ import { AppConfig } from '@bot/config';
 import { Installation, InstallationRepository } from '@bot/installations';
 import { buildInstallation, createTestDatabase, LogCapture, startTestApp, TestDatabase, testConfig } from '@bot/testing';
 import { signJiraWebhookJwt } from '@bot/platform-jira';
+import { signSentryWebhook } from '@bot/platform-sentry';
 import { signSlackRequest } from '@bot/platform-slack';
 import { signHubSignature } from '@bot/webhooks';
 import { INestApplication } from '@nestjs/common';
@@ -16,6 +17,7 @@ export type Json = any;
 export const GITHUB_WEBHOOK_SECRET = 'github-webhook-secret-for-tests';
 export const SLACK_SIGNING_SECRET = 'slack-signing-secret-for-tests';
 export const JIRA_CLIENT_SECRET = 'jira-client-secret-for-tests';
+export const SENTRY_CLIENT_SECRET = 'sentry-client-secret-for-tests';
 
 let privateKey: string | undefined;
 
@@ -33,6 +35,11 @@ export function gatewayEnv(databaseUrl: string): Record<string, string> {
     SLACK_SIGNING_SECRET,
     JIRA_CLIENT_ID: 'jira-client-id',
     JIRA_CLIENT_SECRET,
+    // Tests run the Jira webhook renewal job by hand (runOnce); no timer.
+    JIRA_WEBHOOK_RENEWAL_INTERVAL_MS: '0',
+    SENTRY_CLIENT_ID: 'sentry-client-id',
+    SENTRY_CLIENT_SECRET,
+    SENTRY_APP_SLUG: 'test-bot',
   };
 }
 
@@ -69,6 +76,8 @@ export interface GatewayHarness {
   slackForm(fields: Record<string, string>, options?: SlackOptions): Promise<Response>;
   jira(payload: unknown, options?: { claims?: Record<string, unknown>; secret?: string; authorization?: string | null; identifier?: string }): Promise<Response>;
   jiraAdmin(installationId: string, payload: unknown, options?: { secret: string; signature?: string | null }): Promise<Response>;
+  /** A Sentry delivery, signed with the client secret unless told otherwise. */
+  sentry(resource: string, payload: unknown, options?: { requestId?: string; secret?: string; signature?: string | null; headers?: Record<string, string> }): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -81,11 +90,14 @@ export interface SlackOptions {
   headers?: Record<string, string>;
 }
 
-/** Starts the gateway for a test file; `env` overrides any variable. */
-export async function startGateway(env: Record<string, string> = {}, options: { logDestination?: LogCapture } = {}): Promise<GatewayHarness> {
-  const database = await createTestDatabase();
+/**
+ * Starts the gateway for a test file; `env` overrides any variable. `database` runs it on an existing database (a
+ * second replica), which it then does not drop; `port` picks its port (0: any); `logDestination` captures its log.
+ */
+export async function startGateway(env: Record<string, string> = {}, options: { database?: TestDatabase; port?: number; logDestination?: LogCapture } = {}): Promise<GatewayHarness> {
+  const database = options.database ?? (await createTestDatabase());
   const config = testConfig('api-gateway', { ...gatewayEnv(database.url), ...env });
-  const app = await startTestApp(ApiGatewayModule.forRoot(config), config, 0, { bodies: 'raw', logDestination: options.logDestination });
+  const app = await startTestApp(ApiGatewayModule.forRoot(config), config, options.port ?? 0, { bodies: 'raw', logDestination: options.logDestination });
   const pool = new Pool({ connectionString: database.url, max: 2 });
   const installations = app.app.get(InstallationRepository);
   const text = (body: unknown) => (typeof body === 'string' ? body : JSON.stringify(body));
@@ -131,10 +143,22 @@ export async function startGateway(env: Record<string, string> = {}, options: { 
       if (options.signature !== null) headers['x-hub-signature'] = options.signature ?? signHubSignature(options.secret, body);
       return fetch(`${app.url}/webhooks/jira/${installationId}`, { method: 'POST', body, headers });
     },
+    sentry: (resource, payload, options = {}) => {
+      const body = text(payload);
+      const headers: Record<string, string> = {
+        'content-type': 'application/json',
+        'sentry-hook-resource': resource,
+        'sentry-hook-timestamp': String(Math.floor(Date.now() / 1000)),
+        'request-id': options.requestId ?? randomUUID(),
+        ...options.headers,
+      };
+      if (options.signature !== null) headers['sentry-hook-signature'] = options.signature ?? signSentryWebhook(options.secret ?? SENTRY_CLIENT_SECRET, body);
+      return fetch(`${app.url}/webhooks/sentry`, { method: 'POST', body, headers });
+    },
     close: async () => {
       await app.close();
       await pool.end();
-      await database.drop();
+      if (!options.database) await database.drop();
     },
   };
 }
