@@ -13,7 +13,7 @@ export async function json(response: Response | Promise<Response>): Promise<Json
   return (await response).json();
 }
 
-/** A running oauth-service on its own database, with the three fakes as its providers. */
+/** A running oauth-service on its own database, with the sandbox fakes as its providers. */
 export interface OAuthServiceHarness {
   url: string;
   app: INestApplication;
@@ -21,12 +21,15 @@ export interface OAuthServiceHarness {
   database: TestDatabase;
   /** Plain SQL against the service's database, bypassing the entities (to see what is really stored). */
   sql<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
-  /** Starts an install and lets the fake approve it; returns the callback URL the browser would open. */
-  approve(platform: 'github' | 'slack' | 'jira', fakeParams?: Record<string, string>): Promise<string>;
+  /**
+   * Starts an install and lets the fake approve it; returns the callback URL the browser would open. A state
+   * cookie the install set (Sentry) is remembered and sent by `callback` for that URL, as a browser would.
+   */
+  approve(platform: 'github' | 'slack' | 'jira' | 'sentry', fakeParams?: Record<string, string>): Promise<string>;
   /** Opens a callback URL as an API client (JSON). */
-  callback(callbackUrl: string, accept?: string): Promise<Response>;
-  /** Admin API call with the admin key. */
-  admin(method: string, path: string): Promise<Response>;
+  callback(callbackUrl: string, accept?: string, headers?: Record<string, string>): Promise<Response>;
+  /** Admin API call with the admin key (and a JSON body when given). */
+  admin(method: string, path: string, body?: unknown): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -48,14 +51,18 @@ export async function startOAuthService(env: Record<string, string> = {}, sandbo
   // The server may still be closing a connection of the ending pool when the database is dropped (FORCE).
   pool.on('error', () => undefined);
 
+  const cookies = new Map<string, string>();
   const approve = async (platform: string, fakeParams: Record<string, string> = {}) => {
     const install = await fetch(`${url}/oauth/install/${platform}`, { redirect: 'manual' });
     if (install.status !== 302) throw new Error(`install answered ${install.status}: ${await install.text()}`);
+    const cookie = install.headers.get('set-cookie')?.split(';')[0];
     const providerUrl = new URL(install.headers.get('location') as string);
     for (const [key, value] of Object.entries(fakeParams)) providerUrl.searchParams.set(key, value);
     const approval = await fetch(providerUrl, { redirect: 'manual' });
     if (approval.status !== 302) throw new Error(`the fake ${platform} answered ${approval.status}: ${await approval.text()}`);
-    return approval.headers.get('location') as string;
+    const callbackUrl = approval.headers.get('location') as string;
+    if (cookie) cookies.set(callbackUrl, cookie);
+    return callbackUrl;
   };
 
   return {
@@ -65,8 +72,16 @@ export async function startOAuthService(env: Record<string, string> = {}, sandbo
     database,
     sql: async (text, params) => (await pool.query(text, params)).rows,
     approve,
-    callback: (callbackUrl, accept = 'application/json') => fetch(callbackUrl, { headers: { accept }, redirect: 'manual' }),
-    admin: (method, path) => fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${TEST_ADMIN_API_KEY}` } }),
+    callback: (callbackUrl, accept = 'application/json', headers = {}) => {
+      const cookie = cookies.get(callbackUrl);
+      return fetch(callbackUrl, { headers: { accept, ...(cookie ? { cookie } : {}), ...headers }, redirect: 'manual' });
+    },
+    admin: (method, path, body) =>
+      fetch(`${url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${TEST_ADMIN_API_KEY}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      }),
     close: async () => {
       await app.close();
       await pool.end();
