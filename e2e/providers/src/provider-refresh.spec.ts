@@ -2,6 +2,7 @@ import { AppConfig } from '@bot/config';
 import { PlatformSandbox, startPlatformSandbox } from '@bot/platforms';
 import { GitHubAppJwtSigner, GitHubAppProvider } from '@bot/platform-github';
 import { JiraOAuthProvider } from '@bot/platform-jira';
+import { SentryIntegrationProvider } from '@bot/platform-sentry';
 import { SlackOAuthProvider } from '@bot/platform-slack';
 import { Clock, PlatformHttpClient, UpstreamError } from '@bot/providers';
 import { testConfig } from '@bot/testing';
@@ -81,5 +82,34 @@ describe('provider refresh against the fakes', () => {
     const minted = await github.refresh({ externalInstallId: String(installation.id), accessToken: null, refreshToken: null });
     expect(sandbox.github.tokens.get(minted.accessToken)).toBe(installation.id);
     await expect(github.refresh({ externalInstallId: '999999', accessToken: null, refreshToken: null })).rejects.toMatchObject({ failure: 'http', status: 404 });
+  });
+
+  it('Sentry: exchange, then refresh rotates (the old access and refresh tokens die at once); a spent refresh token is invalid_grant, a 5xx is not', async () => {
+    const sentry = new SentryIntegrationProvider(config, http, clock);
+    const approval = await fetch(await sentry.authorizationUrl(async () => 'state-for-test-0123456789'), { redirect: 'manual' });
+    const query = new URL(approval.headers.get('location') as string).searchParams;
+    const [org] = await sentry.completeInstall({ code: query.get('code')!, installationId: query.get('installationId')!, organization: query.get('orgSlug')!, redirectUri: 'unused' });
+    const stored = { externalInstallId: org.externalInstallId ?? null, accessToken: org.accessToken ?? null, refreshToken: org.refreshToken ?? null };
+
+    const refreshed = await sentry.refresh(stored);
+    expect(refreshed.refreshToken).not.toBe(stored.refreshToken);
+    expect(refreshed.expiresAt!.getTime()).toBeGreaterThan(Date.now() + 7.9 * 3600_000);
+    const orgPath = `${sandbox.sentry.url}/api/0/organizations/${org.externalOrgId}/`;
+    expect((await fetch(orgPath, { headers: { authorization: `Bearer ${stored.accessToken}` } })).status).toBe(401);
+    expect((await fetch(orgPath, { headers: { authorization: `Bearer ${refreshed.accessToken}` } })).status).toBe(200);
+
+    const spent = await sentry.refresh(stored).catch((error: UpstreamError) => error);
+    expect(spent).toMatchObject({ status: 401, providerError: 'invalid_grant', message: 'Sentry token refresh failed with HTTP 401: Token does not exist (invalid_grant)' });
+    expect(sentry.grantRevoked(spent as UpstreamError)).toBe(true);
+
+    sandbox.sentry.failNext('POST /api/0/sentry-app-installations/:uuid/authorizations/', { status: 503, body: { detail: 'Service unavailable' } });
+    const unavailable = await sentry.refresh({ ...stored, refreshToken: refreshed.refreshToken ?? null }).catch((error: UpstreamError) => error);
+    expect(unavailable).toMatchObject({ failure: 'http', status: 503 });
+    expect(sentry.grantRevoked(unavailable as UpstreamError)).toBe(false);
+
+    // A wrong client secret is a configuration problem, not a lost grant.
+    const misconfigured = new SentryIntegrationProvider(testConfig('oauth-service', { ...sandbox.env, SENTRY_CLIENT_SECRET: 'wrong' }), http, clock);
+    const refused = await misconfigured.refresh({ ...stored, refreshToken: refreshed.refreshToken ?? null }).catch((error: UpstreamError) => error);
+    expect(refused).toMatchObject({ status: 401, providerError: undefined });
   });
 });

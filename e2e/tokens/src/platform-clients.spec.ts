@@ -3,6 +3,7 @@ import { createDataSource, DatabaseModule } from '@bot/database';
 import { Installation, InstallationRepository } from '@bot/installations';
 import { GitHubClient } from '@bot/platform-github';
 import { JiraClient } from '@bot/platform-jira';
+import { SentryClient } from '@bot/platform-sentry';
 import { SlackClient } from '@bot/platform-slack';
 import { ApiAppPlatformClientsModule, PlatformClientsModule } from '@bot/platforms';
 import { jiraSite } from '@bot/platform-jira';
@@ -80,6 +81,22 @@ describe('typed platform clients', () => {
     expect((await jira.addComment(created.key, 'typed comment')).id).toBeTruthy();
     expect((await jira.search('summary ~ "typed"')).map((issue) => issue.key)).toEqual([created.key]);
     expect(sandbox.atlassian.calls.filter((call) => call.path.startsWith(`/ex/jira/${grant.sites[0].id}/`)).every((call) => call.headers['authorization'] === `Bearer ${grant.accessToken}`)).toBe(true);
+  });
+
+  it('SentryClient follows Link cursors until results="false", reads events, resolves issues, and refreshes after a 401', async () => {
+    const granted = sandbox.sentry.grant('typed-client-org');
+    const row = await seed({ platform: 'sentry', externalOrgId: 'typed-client-org', externalInstallId: granted.installation.uuid, accessToken: granted.token, refreshToken: granted.refreshToken, tokenExpiresAt: granted.expiresAt });
+    sandbox.sentry.seedIssues('typed-client-org', 9);
+    const sentry = context.get(SentryClient).forInstallation(row.id);
+    const issues = await sentry.listIssues({ perPage: 5 });
+    expect(issues).toHaveLength(12);
+    expect(sandbox.sentry.callsTo('GET /api/0/organizations/:org/issues/')).toHaveLength(3);
+    expect((await sentry.listProjects()).map((project) => project.slug)).toEqual(['sandbox-project']);
+    expect((await sentry.listIssueEvents(issues[0].id))[0]).toMatchObject({ groupID: issues[0].id });
+    sandbox.sentry.expireToken(granted.token);
+    expect(await sentry.updateIssueStatus(issues[0].id, 'resolved')).toEqual({ status: 'resolved', statusDetails: {} });
+    expect((await sentry.getIssue(issues[0].id)).status).toBe('resolved');
+    await expect(sentry.getIssue('1')).rejects.toMatchObject({ name: 'PlatformApiError', status: 404 });
   });
 });
 

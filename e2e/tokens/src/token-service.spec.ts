@@ -274,4 +274,34 @@ describe('TokenService against real PostgreSQL and the fake platforms', () => {
     const used = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM audit_events WHERE installation_id = $1 AND event = 'token.used'`, [row.id]);
     expect(used[0].n).toBe(50);
   });
+
+  it('Sentry: concurrent callers share one locked refresh; the rotated pair is stored together; a spent grant means re-install', async () => {
+    const granted = sandbox.sentry.grant(`tokens-${randomUUID().slice(0, 8)}`);
+    const row = await seed({
+      platform: 'sentry',
+      externalOrgId: granted.installation.orgSlug,
+      externalInstallId: granted.installation.uuid,
+      accessToken: granted.token,
+      refreshToken: granted.refreshToken,
+      tokenExpiresAt: minutesFromNow(2),
+    });
+    const refreshes = () => sandbox.sentry.callsTo('POST /api/0/sentry-app-installations/:uuid/authorizations/').filter((call) => call.path.includes(granted.installation.uuid)).length;
+    const answers = await Promise.all(Array.from({ length: 20 }, () => tokens.getToken(row.id, { platform: 'sentry' })));
+    expect(new Set(answers.map((answer) => answer.accessToken)).size).toBe(1);
+    expect(answers[0].accessToken).not.toBe(granted.token);
+    expect(refreshes()).toBe(1);
+    const stored = await installations.findById(row.id);
+    expect(stored).toMatchObject({ accessToken: answers[0].accessToken, refreshToken: sandbox.sentry.currentRefreshToken(granted.installation.uuid) });
+    expect(stored!.tokenExpiresAt!.getTime()).toBeGreaterThan(Date.now() + 7.9 * 3600_000);
+
+    // The grant is gone at Sentry (the stored refresh token no longer exists there): needs_reinstall, tokens kept.
+    await sql(`UPDATE installations SET token_expires_at = now() - interval '1 minute' WHERE id = $1`, [row.id]);
+    await sql(`SELECT pg_notify('installation_changed', $1)`, [row.id]);
+    await sandbox.sentry.uninstall(granted.installation.uuid);
+    await settle();
+    const failure = await rejection(tokens.getToken(row.id, { platform: 'sentry' }));
+    expect(failure).toMatchObject({ code: 'installation_needs_reinstall' });
+    const after = await installations.findById(row.id);
+    expect(after).toMatchObject({ status: 'needs_reinstall', statusReason: expect.stringMatching(/Sentry token refresh failed with HTTP 404.*\(invalid_grant\)/), refreshToken: stored!.refreshToken });
+  });
 });
