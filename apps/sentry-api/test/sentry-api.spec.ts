@@ -40,14 +40,16 @@ describe('sentry-api: Sentry web API pass-through per installation', () => {
       }),
     );
 
-  it('lists issues page by page: Link URLs point back at sentry-api, results and cursor kept, each page with the installation token', async () => {
+  it('lists issues page by page in the prefix form: Link URLs point back at sentry-api under /installations/{id}, results and cursor kept', async () => {
     const { row, org, token } = await installSentry();
     sentry.seedIssues(org, 247);
     const titles: string[] = [];
-    let url: string | undefined = `${h.url}/api/0/organizations/${org}/issues/?query=is%3Aunresolved&per_page=100`;
+    const base = `${h.url}/installations/${row.id}`;
+    let url: string | undefined = `${base}/api/0/organizations/${org}/issues/?query=is%3Aunresolved&per_page=100`;
     const pages: ReturnType<typeof links>[] = [];
     while (url) {
-      const response = await h.call(url.slice(h.url.length), { installationId: row.id });
+      // Only the service key: the installation is named by the path the previous Link gave.
+      const response = await h.call(url.slice(h.url.length));
       expect(response.status).toBe(200);
       titles.push(...((await response.json()) as { title: string }[]).map((issue) => issue.title));
       const page = links(response.headers.get('link'));
@@ -61,11 +63,15 @@ describe('sentry-api: Sentry web API pass-through per installation', () => {
       ['true', 'true'],
       ['true', 'false'],
     ]);
-    expect(pages[0]['next']).toEqual({ url: `${h.url}/api/0/organizations/${org}/issues/?query=is%3Aunresolved&per_page=100&cursor=0%3A100%3A0`, results: 'true', cursor: '0:100:0' });
+    expect(pages[0]['next']).toEqual({ url: `${base}/api/0/organizations/${org}/issues/?query=is%3Aunresolved&per_page=100&cursor=0%3A100%3A0`, results: 'true', cursor: '0:100:0' });
     const seen = orgCalls(org).filter((call) => call.path.endsWith('/issues/'));
     expect(seen).toHaveLength(3);
     expect(new Set(seen.map((call) => call.headers['authorization']))).toEqual(new Set([`Bearer ${token}`]));
     expect(seen.map((call) => call.query['cursor'])).toEqual([undefined, '0:100:0', '0:200:0']);
+
+    // The header form works too, and its links carry no prefix.
+    const headerForm = await h.call(`/api/0/organizations/${org}/issues/?per_page=100`, { installationId: row.id });
+    expect(links(headerForm.headers.get('link'))['next'].url).toBe(`${h.url}/api/0/organizations/${org}/issues/?per_page=100&cursor=0%3A100%3A0`);
   });
 
   it('forwards JSON bodies (resolving an issue) and passes Sentry\'s own refusals through', async () => {
@@ -119,7 +125,9 @@ describe('sentry-api: Sentry web API pass-through per installation', () => {
       expect(response.status).toBe(status);
       expect(await response.json()).toEqual({ detail: expect.any(String), code });
     };
-    await expectRefusal(await fetch(`${h.url}/api/0/organizations/${org}/issues/`, { headers: { 'x-installation-id': row.id } }), 401, 'invalid_service_key');
+    await expectRefusal(await fetch(`${h.url}/api/0/organizations/${org}/issues/`, { headers: { 'x-installation-id': row.id } }), 401, 'service_key_required');
+    await expectRefusal(await fetch(`${h.url}/api/0/organizations/${org}/issues/`, { headers: { 'x-installation-id': row.id, authorization: 'Bearer not-the-service-key-000' } }), 401, 'invalid_service_key');
+    await expectRefusal(await h.call(`/installations/${row.id}/api/0/organizations/${org}/issues/`, { installationId: randomUUID() }), 400, 'installation_id_conflict');
     await expectRefusal(await h.call(`/api/0/organizations/${org}/issues/`), 400, 'installation_id_required');
     await expectRefusal(await h.call(`/api/0/organizations/${org}/issues/`, { installationId: randomUUID() }), 404, 'installation_not_found');
     await expectRefusal(await h.call('/api/1/whatever', { installationId: row.id }), 404, 'not_forwarded');

@@ -87,7 +87,7 @@ describe('typed platform clients', () => {
     const granted = sandbox.sentry.grant('typed-client-org');
     const row = await seed({ platform: 'sentry', externalOrgId: 'typed-client-org', externalInstallId: granted.installation.uuid, accessToken: granted.token, refreshToken: granted.refreshToken, tokenExpiresAt: granted.expiresAt });
     sandbox.sentry.seedIssues('typed-client-org', 9);
-    const sentry = context.get(SentryClient).forInstallation(row.id);
+    const sentry = context.get(SentryClient).forInstallation(row.id, 'typed-client-org');
     const issues = await sentry.listIssues({ perPage: 5 });
     expect(issues).toHaveLength(12);
     expect(sandbox.sentry.callsTo('GET /api/0/organizations/:org/issues/')).toHaveLength(3);
@@ -114,10 +114,10 @@ describe('typed platform clients through the API apps', () => {
     database = await createTestDatabase();
     sandbox = await startPlatformSandbox({ oauthServiceUrl: 'http://127.0.0.1:9' });
     const env = { DATABASE_URL: database.url, TOKEN_ENCRYPTION_KEY: encryptionKey, ...sandbox.env };
-    apps = await Promise.all((['github-api', 'slack-api', 'jira-api'] as const).map((app) => startAppProcess(app, env)));
+    apps = await Promise.all((['github-api', 'slack-api', 'jira-api', 'sentry-api'] as const).map((app) => startAppProcess(app, env)));
     dataSource = await createDataSource(database.url, testConfig('github-api', env), 2).initialize();
     // No DATABASE_URL for the clients: they only know where the apps are and the service key.
-    const config = testConfig('oauth-service', { GITHUB_API_PUBLIC_URL: apps[0].url, SLACK_API_PUBLIC_URL: apps[1].url, JIRA_API_PUBLIC_URL: apps[2].url });
+    const config = testConfig('oauth-service', { GITHUB_API_PUBLIC_URL: apps[0].url, SLACK_API_PUBLIC_URL: apps[1].url, JIRA_API_PUBLIC_URL: apps[2].url, SENTRY_API_PUBLIC_URL: apps[3].url });
     context = await NestFactory.createApplicationContext(ApiAppClientsTestModule.forRoot(config), { logger: ['error'] });
     await context.init();
   }, 120_000);
@@ -153,8 +153,19 @@ describe('typed platform clients through the API apps', () => {
     const created = await ji.createIssue('SBX', 'through jira-api');
     expect((await ji.search('summary ~ "through jira-api"')).map((issue) => issue.key)).toEqual([created.key]);
 
+    // Sentry's Link pages come back under sentry-api's /installations/{id} prefix, so following them stays on it.
+    const sentryGrant = sandbox.sentry.grant('via-app-org');
+    const sentry = await seed({ platform: 'sentry', externalOrgId: 'via-app-org', externalInstallId: sentryGrant.installation.uuid, accessToken: sentryGrant.token, refreshToken: sentryGrant.refreshToken, tokenExpiresAt: sentryGrant.expiresAt });
+    sandbox.sentry.seedIssues('via-app-org', 4);
+    const se = context.get(SentryClient).forInstallation(sentry.id, 'via-app-org');
+    expect(await se.listIssues({ perPage: 2 })).toHaveLength(7);
+    const sentryPages = sandbox.sentry.callsTo('GET /api/0/organizations/:org/issues/').filter((call) => call.path === '/api/0/organizations/via-app-org/issues/');
+    expect(sentryPages.map((call) => call.query['cursor'])).toEqual([undefined, '0:2:0', '0:4:0', '0:6:0']);
+    expect(new Set(sentryPages.map((call) => call.headers['authorization']))).toEqual(new Set([`Bearer ${sentryGrant.token}`]));
+
     const unknown = '00000000-0000-4000-8000-0000000000cc';
     await expect(context.get(SlackClient).forInstallation(unknown).postMessage('C1', 'x')).rejects.toMatchObject({ name: 'PlatformApiError', message: 'slack chat.postMessage failed: installation_not_found' });
     await expect(context.get(JiraClient).forInstallation(unknown).getIssue('SBX-1')).rejects.toMatchObject({ name: 'PlatformApiError', status: 404, body: { code: 'installation_not_found' } });
+    await expect(context.get(SentryClient).forInstallation(unknown, 'via-app-org').getIssue('1')).rejects.toMatchObject({ name: 'PlatformApiError', status: 404, body: { detail: expect.any(String), code: 'installation_not_found' } });
   }, 60_000);
 });

@@ -32,7 +32,7 @@ export function environmentVariableNames(): string[] {
 }
 
 /** Apps that write their own public URL into answers (github-api rewrites `Link` pagination URLs). */
-const APPS_WRITING_PUBLIC_URLS: AppName[] = ['github-api'];
+const APPS_WRITING_PUBLIC_URLS: AppName[] = ['github-api', 'sentry-api'];
 
 /** Secrets with no safe default: required in production, generated and kept under `.data/` otherwise. */
 const DEV_GENERATED_SECRETS = ['TOKEN_ENCRYPTION_KEY', 'ADMIN_API_KEY', 'SERVICE_API_KEY'] as const;

@@ -37,8 +37,9 @@ export function verifyConfigFailsAtStart(appName: AppName): void {
       BASE_URL: 'https://bot.example.com',
       ADMIN_API_KEY: 'admin-key-0123456789abcdef',
       SERVICE_API_KEY: 'service-key-0123456789abcdef',
-      // github-api also needs its public URL in production; given here so only the key is missing.
+      // github-api and sentry-api also need their public URLs in production; given here so only the key is missing.
       GITHUB_API_PUBLIC_URL: 'https://github-api.example.com',
+      SENTRY_API_PUBLIC_URL: 'https://sentry-api.example.com',
     });
     expect(result.code).toBe(1);
     const lines = result.stderr.trim().split('\n');

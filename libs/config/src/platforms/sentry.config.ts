@@ -15,6 +15,10 @@ export class SentryEnvironmentVariables {
 
   @IsOptional() @Matches(URL_PATTERN, { message: `SENTRY_BASE_URL ${URL_MESSAGE}` })
   SENTRY_BASE_URL?: string;
+
+  /** Where agents reach sentry-api (read as AppConfig.publicUrl by that app; it writes Link pagination URLs). */
+  @IsOptional() @Matches(URL_PATTERN, { message: `SENTRY_API_PUBLIC_URL ${URL_MESSAGE}` })
+  SENTRY_API_PUBLIC_URL?: string;
 }
 
 /** Sentry integration credentials and its host (sentry.io, a region host such as de.sentry.io, or self-hosted). */

@@ -1,6 +1,5 @@
 import { AppConfig } from '@bot/config';
-import { InstallationApiClient, jsonBody } from '@bot/platform-clients';
-import { InstallationToken } from '@bot/tokens';
+import { DirectApiRoot, InstallationCaller, jsonBody } from '@bot/platform-clients';
 import { Injectable } from '@nestjs/common';
 
 export interface SentryIssue {
@@ -32,75 +31,69 @@ export interface SentryProject {
   name: string;
 }
 
-/** Sentry web API calls as one installation (its organization is the installation's `external_org_id`). */
+/** Sentry web API calls as one installation, in its organization (`org`, the installation's `external_org_id`). */
 export class SentryInstallationClient {
   constructor(
-    private readonly api: InstallationApiClient,
-    private readonly baseUrl: string,
+    private readonly api: InstallationCaller,
+    private readonly root: DirectApiRoot,
     readonly installationId: string,
+    readonly org: string,
   ) {}
 
   /** The organization's projects, every page. */
   listProjects(): Promise<SentryProject[]> {
-    return this.all<SentryProject>('list projects', (org) => `/api/0/organizations/${org}/projects/`);
+    return this.all<SentryProject>('list projects', `/api/0/organizations/${enc(this.org)}/projects/`);
   }
 
   /** The organization's issues matching a search (default `is:unresolved`), every page, following `Link` cursors. */
   listIssues(options: { query?: string; perPage?: number } = {}): Promise<SentryIssue[]> {
     const query = new URLSearchParams({ query: options.query ?? 'is:unresolved', per_page: String(options.perPage ?? 100) });
-    return this.all<SentryIssue>('list issues', (org) => `/api/0/organizations/${org}/issues/?${query}`);
+    return this.all<SentryIssue>('list issues', `/api/0/organizations/${enc(this.org)}/issues/?${query}`);
   }
 
   /** One issue. */
   async getIssue(issueId: string): Promise<SentryIssue> {
-    const response = await this.send('GET', (org) => `/api/0/organizations/${org}/issues/${enc(issueId)}/`);
-    return jsonBody<SentryIssue>('sentry', 'get issue', response);
+    return jsonBody<SentryIssue>('sentry', 'get issue', await this.send('GET', `/api/0/organizations/${enc(this.org)}/issues/${enc(issueId)}/`));
   }
 
   /** An issue's events, newest first, every page. */
   listIssueEvents(issueId: string): Promise<SentryEvent[]> {
-    return this.all<SentryEvent>('list issue events', (org) => `/api/0/organizations/${org}/issues/${enc(issueId)}/events/`);
+    return this.all<SentryEvent>('list issue events', `/api/0/organizations/${enc(this.org)}/issues/${enc(issueId)}/events/`);
   }
 
   /** Resolves, re-opens or ignores an issue. */
   async updateIssueStatus(issueId: string, status: 'resolved' | 'unresolved' | 'ignored'): Promise<{ status: string }> {
-    const response = await this.send('PUT', (org) => `/api/0/organizations/${org}/issues/${enc(issueId)}/`, { status });
-    return jsonBody<{ status: string }>('sentry', 'update issue', response);
+    return jsonBody<{ status: string }>('sentry', 'update issue', await this.send('PUT', `/api/0/organizations/${enc(this.org)}/issues/${enc(issueId)}/`, { status }));
   }
 
   /** Every page of a list: Sentry's `Link` has `rel="next"` with `results="true"` while more pages exist. */
-  private async all<T>(what: string, path: (org: string) => string): Promise<T[]> {
+  private async all<T>(what: string, path: string): Promise<T[]> {
     const items: T[] = [];
-    let next: ((org: string) => string) | undefined = path;
+    let next: string | undefined = path;
     for (let page = 0; next && page < 1000; page++) {
       const response = await this.send('GET', next);
       items.push(...jsonBody<T[]>('sentry', what, response));
-      const url = nextPage(response.headers.get('link'));
-      next = url ? () => url : undefined;
+      next = nextPage(response.headers.get('link'));
     }
     return items;
   }
 
-  private send(method: 'GET' | 'PUT', path: (org: string) => string, json?: unknown) {
-    const url = (token: InstallationToken) => {
-      const built = path(enc(token.externalOrgId));
-      return built.startsWith('http') ? built : `${this.baseUrl}${built}`;
-    };
-    return this.api.send(this.installationId, 'sentry', { method, url, json });
+  private send(method: 'GET' | 'PUT', path: string, json?: unknown) {
+    return this.api.send(this.installationId, 'sentry', this.root, { method, path, json });
   }
 }
 
-/** Hands out Sentry clients bound to an installation. */
+/** Hands out Sentry clients bound to an installation (direct, or through sentry-api: see InstallationCaller). */
 @Injectable()
 export class SentryClient {
   constructor(
-    private readonly api: InstallationApiClient,
+    private readonly api: InstallationCaller,
     private readonly config: AppConfig,
   ) {}
 
-  /** A client that acts as `installationId` in its organization. */
-  forInstallation(installationId: string): SentryInstallationClient {
-    return new SentryInstallationClient(this.api, this.config.upstream.sentryBaseUrl, installationId);
+  /** A client that acts as `installationId` in the organization `org` (the installation's `external_org_id`). */
+  forInstallation(installationId: string, org: string): SentryInstallationClient {
+    return new SentryInstallationClient(this.api, () => this.config.upstream.sentryBaseUrl, installationId, org);
   }
 }
 

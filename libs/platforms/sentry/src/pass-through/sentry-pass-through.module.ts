@@ -2,11 +2,17 @@ import { PassThroughModule, PassThroughTarget, passThroughController } from '@bo
 import { Module } from '@nestjs/common';
 import { SentryPassThroughTarget } from './sentry-pass-through.target';
 
-/** `ANY /api/0/*` → Sentry's web API with the installation's token; any other path is refused as not forwarded. */
+/** `ANY /api/0/*` → Sentry's web API with the installation's token. */
 @Module({
   imports: [PassThroughModule],
-  // Every path, so a request outside /api/0/ is refused in Sentry's error shape too (not_forwarded).
-  controllers: [passThroughController({ path: '{*path}', tag: 'sentry', summary: "Forward a Sentry web API call (/api/0/...) to SENTRY_BASE_URL/api/0/... with the installation's token" })],
+  controllers: [
+    passThroughController({
+      path: 'api/0/{*path}',
+      tag: 'sentry',
+      errors: 'Refusals are Sentry-shaped: `{ detail, code }` with the HTTP status of the `code` (401, 400, 404, 409, 410, 413, 502, 503, 504)',
+      summary: "Forward a Sentry web API call to SENTRY_BASE_URL/api/0/... with the installation's token",
+    }),
+  ],
   providers: [{ provide: PassThroughTarget, useClass: SentryPassThroughTarget }],
 })
 export class SentryPassThroughModule {}

@@ -2,12 +2,14 @@ import { AppConfig } from '@bot/config';
 import { PassThroughTarget, ResponseContext, UpstreamCredential } from '@bot/pass-through';
 import { Injectable } from '@nestjs/common';
 import type { OutgoingHttpHeaders } from 'node:http';
+import { sentryErrorShape } from './sentry-error.shape';
 
 /** Sentry's web API: `/api/0/...` goes to SENTRY_BASE_URL with the installation's token; `Link` pages come back here. */
 @Injectable()
 export class SentryPassThroughTarget extends PassThroughTarget {
   readonly platform = 'sentry' as const;
   readonly displayName = 'Sentry';
+  readonly errorShape = sentryErrorShape;
 
   constructor(private readonly config: AppConfig) {
     super();
@@ -24,20 +26,22 @@ export class SentryPassThroughTarget extends PassThroughTarget {
   }
 
   /**
-   * Sentry pages with `Link: <url>; rel="next"; results="true"; cursor="…"`: each URL is pointed back at this app,
-   * the `results` and `cursor` attributes are kept as they are (clients stop when `results="false"`).
+   * Sentry pages with `Link: <url>; rel="next"; results="true"; cursor="…"`: each URL is pointed back at this app
+   * (keeping the `/installations/{id}` prefix when the request used it), the `results` and `cursor` attributes are
+   * kept as they are (clients stop when `results="false"`).
    */
   override rewriteResponseHeaders(headers: OutgoingHttpHeaders, context: ResponseContext): void {
     const link = headers['link'];
     if (typeof link !== 'string') return;
+    const publicBase = context.publicBaseUrl;
+    // Without a public URL an upstream link would send the agent, with its service key, straight to Sentry.
+    if (!publicBase) {
+      delete headers['link'];
+      return;
+    }
     const upstream = context.upstreamBaseUrl.replace(/\/+$/, '');
     headers['link'] = link.replace(/<([^>]*)>/g, (whole, url: string) =>
-      url === upstream || url.startsWith(`${upstream}/`) || url.startsWith(`${upstream}?`) ? `<${context.publicBaseUrl}${url.slice(upstream.length)}>` : whole,
+      url === upstream || url.startsWith(`${upstream}/`) || url.startsWith(`${upstream}?`) ? `<${publicBase}${url.slice(upstream.length)}>` : whole,
     );
-  }
-
-  /** Sentry's error shape (`detail`), plus the machine-readable `code`. */
-  override errorBody(code: string, message: string): Record<string, unknown> {
-    return { detail: message, code };
   }
 }
