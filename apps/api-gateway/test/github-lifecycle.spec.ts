@@ -78,8 +78,12 @@ describe('GitHub installation lifecycle through webhooks', () => {
 
       const response = await gateway.github('installation', installationEvent('deleted', 7003, 9003));
       expect(response.status).toBe(200);
-      // The answer waited for this process's token cache (it registered as a listener like an API app does).
-      expect(await json(response)).toMatchObject({ ok: true, token_caches: { confirmed: true, acknowledged: [expect.objectContaining({ pid: process.pid })], lease_expired: [] } });
+      // The answer waited for this process's token caches: the stand-in for an API app (it registered as a listener
+      // like one does) and the gateway's own (its Jira webhook renewal job uses the TokenService).
+      expect(await json(response)).toMatchObject({
+        ok: true,
+        token_caches: { confirmed: true, acknowledged: [expect.objectContaining({ pid: process.pid }), expect.objectContaining({ pid: process.pid })], lease_expired: [] },
+      });
       await expect(tokens.get(TokenService).getToken(installation.id)).rejects.toMatchObject({ code: 'installation_revoked' });
       const row = await gateway.installation(installation.id);
       expect(row).toMatchObject({ status: 'revoked', accessToken: null, refreshToken: null, privateKey: null, webhookSecret: null, statusReason: 'uninstalled on GitHub by octocat' });

@@ -100,8 +100,8 @@ describe('installations admin API', () => {
       status: 'revoked',
       already_revoked: false,
       provider_revocation: { revoked: true, detail: 'Slack revoked the bot token' },
-      // No API process runs here, so there is nobody to wait for.
-      token_caches: { confirmed: true, revision: expect.any(Number), waited_ms: expect.any(Number), acknowledged: [], lease_expired: [], unconfirmed: [] },
+      // No API process runs here: the only token cache is oauth-service's own (Jira webhook registrations use the TokenService).
+      token_caches: { confirmed: true, revision: expect.any(Number), waited_ms: expect.any(Number), acknowledged: [expect.objectContaining({ app: 'oauth-service', pid: process.pid })], lease_expired: [], unconfirmed: [] },
     });
     const revokeCall = h.sandbox.slack.callsTo('POST /api/auth.revoke').at(-1)!;
     expect(revokeCall.headers['authorization']).toBe(`Bearer ${liveTokens[0]}`);

@@ -121,7 +121,7 @@ describe('loadAppConfig', () => {
 
   it('every app knows where the API apps are: configured URLs, else their local ports outside production', () => {
     const dev = loadAppConfig('oauth-service', { env: { SLACK_API_PORT: '4003', JIRA_API_PUBLIC_URL: 'https://jira-api.example.com/' }, cwd: freshDir() });
-    expect(dev.apiAppUrls).toEqual({ 'github-api': 'http://localhost:3001', 'slack-api': 'http://localhost:4003', 'jira-api': 'https://jira-api.example.com' });
+    expect(dev.apiAppUrls).toEqual({ 'github-api': 'http://localhost:3001', 'slack-api': 'http://localhost:4003', 'jira-api': 'https://jira-api.example.com', 'sentry-api': 'http://localhost:3004' });
     const prod = loadAppConfig('oauth-service', { env: { ...production(), GITHUB_API_PUBLIC_URL: 'https://gh.example.com' }, cwd: freshDir() });
     expect(prod.apiAppUrls).toEqual({ 'github-api': 'https://gh.example.com' });
   });

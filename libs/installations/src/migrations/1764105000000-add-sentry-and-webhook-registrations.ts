@@ -21,7 +21,7 @@ export class AddSentryAndWebhookRegistrations1764105000000 implements MigrationI
     }
     await queryRunner.query(`
       CREATE TABLE webhook_registrations (
-        installation_id uuid PRIMARY KEY REFERENCES installations (id),
+        installation_id uuid PRIMARY KEY REFERENCES installations (id) ON DELETE CASCADE,
         platform varchar(20) NOT NULL,
         url varchar(1024) NOT NULL,
         external_ids jsonb NOT NULL DEFAULT '[]'::jsonb,
