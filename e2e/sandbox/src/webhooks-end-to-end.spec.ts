@@ -90,6 +90,8 @@ describe('webhooks end to end in the sandbox (oauth-service, api-gateway, jira-a
     expect(queued).toMatchObject({ installation_id, external_org_id: site.id, action: 'issue_created', status: 'pending' });
     expect((queued['payload'] as { issue: { key: string }; matchedWebhookIds: number[] }).issue.key).toBe(key);
     expect((queued['payload'] as { matchedWebhookIds: number[] }).matchedWebhookIds).toEqual([webhook.id]);
+    // The task commits before the gateway's answer reaches the fake; wait for the fake to have read it.
+    await sandbox.atlassian.settled();
     const delivery = sandbox.atlassian.deliveries.find((item) => item.event === 'jira:issue_created')!;
     expect(delivery).toMatchObject({ delivered: true, outcome: 200 });
     expect(queued['delivery_id']).toBe(delivery.identifier);
