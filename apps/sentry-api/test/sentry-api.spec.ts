@@ -105,7 +105,7 @@ describe('sentry-api: Sentry web API pass-through per installation', () => {
   });
 
   it('uninstalled in Sentry: the refresh is refused, the installation needs a new install (409), nothing more is forwarded', async () => {
-    const { row, org, token, uuid } = await installSentry();
+    const { row, org, uuid } = await installSentry();
     await sentry.uninstall(uuid);
     const response = await h.call(`/api/0/organizations/${org}/issues/`, { installationId: row.id });
     expect(response.status).toBe(409);

@@ -52,10 +52,15 @@ export function compileWebhookJql(jql: unknown): WebhookJqlFilter {
     if (field.kind !== 'word' || !read) return { error: `Field ${field.value} is unsupported` };
     at++;
     let operator: string;
-    if (tokens[at]?.kind === 'op' && (tokens[at].value === '=' || tokens[at].value === '!=')) operator = tokens[at++].value;
-    else if (word() === 'in') (operator = 'in'), at++;
-    else if (word() === 'not' && word(1) === 'in') (operator = 'not in'), (at += 2);
-    else {
+    if (tokens[at]?.kind === 'op' && (tokens[at].value === '=' || tokens[at].value === '!=')) {
+      operator = tokens[at++].value;
+    } else if (word() === 'in') {
+      operator = 'in';
+      at++;
+    } else if (word() === 'not' && word(1) === 'in') {
+      operator = 'not in';
+      at += 2;
+    } else {
       const shown = [tokens[at]?.value, word() === 'is' || word() === 'not' ? tokens[at + 1]?.value : undefined].filter(Boolean).join(' ').toLowerCase();
       return { error: `Operator ${shown || '(none)'} is unsupported` };
     }
@@ -88,9 +93,12 @@ export function compileWebhookJql(jql: unknown): WebhookJqlFilter {
       return negate ? !found : found;
     });
     if (at >= tokens.length) break;
-    if (word() === 'and') at++;
-    else if (word() === 'or') (at++, alternatives.push([]));
-    else return { error: `Error in the JQL Query: expecting AND or OR but got '${tokens[at].value}'` };
+    if (word() === 'and') {
+      at++;
+    } else if (word() === 'or') {
+      at++;
+      alternatives.push([]);
+    } else return { error: `Error in the JQL Query: expecting AND or OR but got '${tokens[at].value}'` };
     if (at >= tokens.length) return { error: 'Error in the JQL Query: expecting a field name at the end of the query' };
   }
   return { matches: (subject) => alternatives.some((clauses) => clauses.every((test) => test(subject))) };
