@@ -21,7 +21,7 @@ function childPid(parent: number, match: string): number | undefined {
   return undefined;
 }
 
-/** The README's run command, as a person runs it: embedded PostgreSQL, five apps, a crash, Ctrl-C, run again. */
+/** The README's run command, as a person runs it: embedded PostgreSQL, six apps, a crash, Ctrl-C, run again. */
 describe('npm start (tools/dev/start-all.ts)', () => {
   let root: string;
   let env: Record<string, string>;
@@ -90,9 +90,11 @@ describe('npm start (tools/dev/start-all.ts)', () => {
     // Sandbox mode: no credentials are configured, so the fakes stand in and a redirect-following client installs.
     expect(first.output()).toMatch(/sandbox: no slack credentials configured, using the in-repo fake at http:\/\/127\.0\.0\.1:\d+/);
     const landing = await (await fetch(`http://127.0.0.1:${ports['oauth-service']}/`)).text();
-    for (const label of ['Add to GitHub', 'Add to Slack', 'Add to Jira']) expect(landing).toContain(label);
+    for (const label of ['Add to GitHub', 'Add to Slack', 'Add to Jira', 'Add to Sentry']) expect(landing).toContain(label);
+    // Sentry's install page hands back no state of ours and a redirect-following client keeps no cookie: the
+    // callback completes it as an install begun in Sentry.
     const installed: Record<string, string> = {};
-    for (const platform of ['github', 'slack', 'jira']) {
+    for (const platform of ['github', 'slack', 'jira', 'sentry']) {
       const answer = await fetch(`http://127.0.0.1:${ports['oauth-service']}/oauth/install/${platform}`, { headers: { accept: 'application/json' } });
       expect(answer.status).toBe(200);
       const body = (await answer.json()) as { success: boolean; installation_id: string };
@@ -134,7 +136,7 @@ describe('npm start (tools/dev/start-all.ts)', () => {
     await waitFor(second.output, /all apps ready/);
     expect(second.output()).toContain('migrations: up to date');
     const rows = await withClient(embeddedUrl(), (client) => client.query(`SELECT platform FROM installations ORDER BY platform`));
-    expect(rows.rows).toEqual([{ platform: 'github' }, { platform: 'github' }, { platform: 'jira' }, { platform: 'slack' }]);
+    expect(rows.rows).toEqual([{ platform: 'github' }, { platform: 'github' }, { platform: 'jira' }, { platform: 'sentry' }, { platform: 'slack' }]);
     const events = await withClient(embeddedUrl(), (client) =>
       client.query<{ count: string }>(`SELECT count(*) FROM audit_events WHERE event = 'token.used' AND installation_id = $1`, [installed['slack']]),
     );
@@ -145,6 +147,7 @@ describe('npm start (tools/dev/start-all.ts)', () => {
     expect(await slack.json()).toMatchObject({ ok: true });
     expect((await throughApp('github-api', '/installation/repositories', installed['github'])).status).toBe(200);
     expect((await throughApp('jira-api', '/rest/api/3/myself', installed['jira'])).status).toBe(200);
+    expect((await throughApp('sentry-api', '/api/0/organizations/sandbox-org/', installed['sentry'])).status).toBe(200);
 
     const secondExit = exitOf(second.child);
     second.child.kill('SIGTERM');
