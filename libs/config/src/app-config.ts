@@ -1,55 +1,10 @@
 import { EncryptionKey } from '@bot/crypto';
 import { AppName } from './app-name';
+import type { LegacyTokens, PlatformSettings, UpstreamUrls } from './platforms';
+
+export type { GitHubAppCredentials, JiraAppCredentials, LegacyTokens, PlatformSettings, SentryAppCredentials, SlackAppCredentials, UpstreamUrls } from './platforms';
 
 export type NodeEnv = 'development' | 'production' | 'test';
-
-export interface GitHubAppCredentials {
-  appId: string;
-  appName: string;
-  clientId?: string;
-  clientSecret?: string;
-  privateKey: string;
-  webhookSecret?: string;
-}
-
-export interface SlackAppCredentials {
-  clientId: string;
-  clientSecret: string;
-  signingSecret?: string;
-  stateSecret?: string;
-}
-
-export interface JiraAppCredentials {
-  clientId: string;
-  clientSecret: string;
-  /** The dynamic webhooks registered per site on install (`JIRA_WEBHOOK_EVENTS`, `JIRA_WEBHOOK_JQL`). */
-  webhooks: { events: string[]; jqlFilter: string; renewalIntervalMs: number };
-}
-
-export interface SentryAppCredentials {
-  clientId: string;
-  clientSecret: string;
-  /** Slug of the public integration (its install page is `/sentry-apps/<slug>/external-install/`). */
-  appSlug: string;
-}
-
-export interface UpstreamUrls {
-  githubBaseUrl: string;
-  githubApiBaseUrl: string;
-  slackBaseUrl: string;
-  atlassianAuthBaseUrl: string;
-  atlassianApiBaseUrl: string;
-  sentryBaseUrl: string;
-}
-
-/** Single-org tokens from before OAuth; used only when a request names no installation. */
-export interface LegacyTokens {
-  githubToken?: string;
-  slackBotToken?: string;
-  jiraApiToken?: string;
-  jiraBaseUrl?: string;
-  jiraEmail?: string;
-}
 
 /** Where and how installation health events are POSTed (see docs/events.md). */
 export interface EventWebhookSettings {
@@ -85,6 +40,7 @@ export interface EmbeddedPostgresSettings {
 }
 
 /** Typed configuration of one app, validated once at start. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export abstract class AppConfig {
   abstract readonly appName: AppName;
   abstract readonly nodeEnv: NodeEnv;
@@ -96,10 +52,7 @@ export abstract class AppConfig {
   abstract readonly encryption: { current: EncryptionKey; previous: EncryptionKey[] };
   abstract readonly adminApiKey: string;
   abstract readonly serviceApiKey: string;
-  abstract readonly github?: GitHubAppCredentials;
-  abstract readonly slack?: SlackAppCredentials;
-  abstract readonly jira?: JiraAppCredentials;
-  abstract readonly sentry?: SentryAppCredentials;
+  /** Every platform's base URLs (declared with its variables in src/platforms). */
   abstract readonly upstream: UpstreamUrls;
   abstract readonly legacy: LegacyTokens;
   /** Public origin of api-gateway, where platforms send the webhooks we register (Jira dynamic webhooks). */
@@ -152,3 +105,10 @@ export abstract class AppConfig {
   /** Names of secrets that were generated for local development instead of read from the environment. */
   abstract readonly generatedDevSecrets: string[];
 }
+
+/**
+ * Each platform's credentials (`github`, `slack`, `jira`, `sentry`), declared with its variables in src/platforms
+ * and merged into AppConfig here, so a new platform adds no field to this file.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-interface, @typescript-eslint/no-empty-object-type
+export interface AppConfig extends PlatformSettings {}

@@ -8,7 +8,7 @@ import { AppConfig, NodeEnv } from './app-config';
 import { APP_NAMES, AppName, DEFAULT_PORTS } from './app-name';
 import { DevSecretStore } from './dev-secret-store';
 import { declaredVariableNames, EnvironmentVariables } from './environment-variables';
-import { PLATFORM_CONFIGS } from './platforms';
+import { LegacyTokens, PLATFORM_CONFIGS, PlatformSettings, UpstreamUrls } from './platforms';
 import { Env, PlatformConfigPart, stripSlash } from './platforms/platform-config';
 
 /** Start-up configuration failure; its message is one line naming every offending variable. */
@@ -116,10 +116,9 @@ export function loadAppConfig(appName: AppName, options: LoadAppConfigOptions = 
     .map((url) => ({ origin: url.origin, pathname: url.pathname }));
 
   const parts: PlatformConfigPart[] = PLATFORM_CONFIGS.map((platform) => platform.read(env));
-  const platforms = Object.assign({}, ...parts, {
-    upstream: Object.assign({}, ...parts.map((part) => part.upstream)),
-    legacy: Object.assign({}, ...parts.map((part) => part.legacy)),
-  }) as Pick<AppConfig, 'github' | 'slack' | 'jira' | 'sentry' | 'upstream' | 'legacy'>;
+  const platforms = Object.assign({}, ...parts.map((part) => part.settings)) as PlatformSettings;
+  const upstream = Object.assign({}, ...parts.map((part) => part.upstream)) as UpstreamUrls;
+  const legacy = Object.assign({}, ...parts.map((part) => part.legacy)) as LegacyTokens;
 
   const eventWebhookUrls = [...new Set((env['EVENT_WEBHOOK_URLS'] ?? '').split(',').map((url) => url.trim()).filter((url) => url !== ''))];
 
@@ -138,6 +137,8 @@ export function loadAppConfig(appName: AppName, options: LoadAppConfigOptions = 
     adminApiKey: secret('ADMIN_API_KEY'),
     serviceApiKey: secret('SERVICE_API_KEY'),
     ...platforms,
+    upstream,
+    legacy,
     webhookPublicBaseUrl: stripSlash(env['WEBHOOK_PUBLIC_BASE_URL'] ?? gatewayOrigin(baseUrl, Number(env['API_GATEWAY_PORT'] ?? DEFAULT_PORTS['api-gateway']))),
     bodyLimit: env['BODY_LIMIT'] ?? '1mb',
     proxyBodyLimitBytes: sizeInBytes(env['PROXY_BODY_LIMIT'] ?? '25mb'),

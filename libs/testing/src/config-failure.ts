@@ -1,4 +1,4 @@
-import { AppName } from '@bot/config';
+import { APP_NAMES, AppName } from '@bot/config';
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,9 +37,8 @@ export function verifyConfigFailsAtStart(appName: AppName): void {
       BASE_URL: 'https://bot.example.com',
       ADMIN_API_KEY: 'admin-key-0123456789abcdef',
       SERVICE_API_KEY: 'service-key-0123456789abcdef',
-      // github-api and sentry-api also need their public URLs in production; given here so only the key is missing.
-      GITHUB_API_PUBLIC_URL: 'https://github-api.example.com',
-      SENTRY_API_PUBLIC_URL: 'https://sentry-api.example.com',
+      // API apps that write links need their public URLs in production; given here so only the key is missing.
+      ...Object.fromEntries(APP_NAMES.filter((app) => app.endsWith('-api')).map((app) => [`${app.toUpperCase().replace(/-/g, '_')}_PUBLIC_URL`, `https://${app}.example.com`])),
     });
     expect(result.code).toBe(1);
     const lines = result.stderr.trim().split('\n');

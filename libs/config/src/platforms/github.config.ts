@@ -1,7 +1,7 @@
 import { createPrivateKey } from 'node:crypto';
 import { IsOptional, IsString, Matches, ValidateBy, ValidationOptions, buildMessage } from 'class-validator';
 import { URL_MESSAGE, URL_PATTERN } from '../environment-variables';
-import { PlatformConfig, stripSlash } from './platform-config';
+import { PlatformConfig, PlatformConfigPart, stripSlash } from './platform-config';
 
 function IsPemPrivateKey(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
@@ -63,15 +63,27 @@ export class GitHubEnvironmentVariables {
   GITHUB_API_PUBLIC_URL?: string;
 }
 
+export interface GitHubAppCredentials {
+  appId: string;
+  appName: string;
+  clientId?: string;
+  clientSecret?: string;
+  privateKey: string;
+  webhookSecret?: string;
+}
+
+type GitHubConfigPart = PlatformConfigPart<{ github?: GitHubAppCredentials }, { githubBaseUrl: string; githubApiBaseUrl: string }, { githubToken?: string }>;
+
 /** GitHub App credentials, its hosts and the legacy single-org token. */
-export const GITHUB_CONFIG: PlatformConfig = {
+export const GITHUB_CONFIG: PlatformConfig<GitHubConfigPart> = {
   displayName: 'GitHub',
   variables: GitHubEnvironmentVariables,
   required: ['GITHUB_APP_ID', 'GITHUB_APP_NAME', 'GITHUB_PRIVATE_KEY'],
   optional: ['GITHUB_CLIENT_ID', 'GITHUB_CLIENT_SECRET', 'GITHUB_WEBHOOK_SECRET'],
   read: (env) => ({
-    github: env['GITHUB_APP_ID']
-      ? {
+    settings: {
+      github: env['GITHUB_APP_ID']
+        ? {
           appId: env['GITHUB_APP_ID'],
           appName: env['GITHUB_APP_NAME'] as string,
           clientId: env['GITHUB_CLIENT_ID'],
@@ -79,7 +91,8 @@ export const GITHUB_CONFIG: PlatformConfig = {
           privateKey: normalisePem(env['GITHUB_PRIVATE_KEY'] as string),
           webhookSecret: env['GITHUB_WEBHOOK_SECRET'],
         }
-      : undefined,
+        : undefined,
+    },
     upstream: {
       githubBaseUrl: stripSlash(env['GITHUB_BASE_URL'] ?? 'https://github.com'),
       githubApiBaseUrl: stripSlash(env['GITHUB_API_BASE_URL'] ?? 'https://api.github.com'),

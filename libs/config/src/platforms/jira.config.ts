@@ -1,7 +1,7 @@
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import { URL_MESSAGE, URL_PATTERN } from '../environment-variables';
-import { PlatformConfig, stripSlash } from './platform-config';
+import { PlatformConfig, PlatformConfigPart, stripSlash } from './platform-config';
 
 /** Jira's (and Atlassian's) variables. */
 export class JiraEnvironmentVariables {
@@ -48,24 +48,39 @@ export const DEFAULT_JIRA_WEBHOOK_EVENTS = ['jira:issue_created', 'jira:issue_up
  */
 export const DEFAULT_JIRA_WEBHOOK_JQL = 'project != null';
 
+export interface JiraAppCredentials {
+  clientId: string;
+  clientSecret: string;
+  /** The dynamic webhooks registered per site on install (`JIRA_WEBHOOK_EVENTS`, `JIRA_WEBHOOK_JQL`) and their renewal. */
+  webhooks: { events: string[]; jqlFilter: string; renewalIntervalMs: number };
+}
+
+type JiraConfigPart = PlatformConfigPart<
+  { jira?: JiraAppCredentials },
+  { atlassianAuthBaseUrl: string; atlassianApiBaseUrl: string },
+  { jiraApiToken?: string; jiraBaseUrl?: string; jiraEmail?: string }
+>;
+
 /** Atlassian OAuth app credentials, Atlassian's hosts and the legacy single-site API token. */
-export const JIRA_CONFIG: PlatformConfig = {
+export const JIRA_CONFIG: PlatformConfig<JiraConfigPart> = {
   displayName: 'Jira',
   variables: JiraEnvironmentVariables,
   required: ['JIRA_CLIENT_ID', 'JIRA_CLIENT_SECRET'],
   optional: [],
   read: (env) => ({
-    jira: env['JIRA_CLIENT_ID']
-      ? {
-          clientId: env['JIRA_CLIENT_ID'],
-          clientSecret: env['JIRA_CLIENT_SECRET'] as string,
-          webhooks: {
-            events: env['JIRA_WEBHOOK_EVENTS'] ? env['JIRA_WEBHOOK_EVENTS'].split(',').map((event) => event.trim()) : DEFAULT_JIRA_WEBHOOK_EVENTS,
-            jqlFilter: env['JIRA_WEBHOOK_JQL']?.trim() || DEFAULT_JIRA_WEBHOOK_JQL,
-            renewalIntervalMs: Number(env['JIRA_WEBHOOK_RENEWAL_INTERVAL_MS'] ?? 1_800_000),
-          },
-        }
-      : undefined,
+    settings: {
+      jira: env['JIRA_CLIENT_ID']
+        ? {
+            clientId: env['JIRA_CLIENT_ID'],
+            clientSecret: env['JIRA_CLIENT_SECRET'] as string,
+            webhooks: {
+              events: env['JIRA_WEBHOOK_EVENTS'] ? env['JIRA_WEBHOOK_EVENTS'].split(',').map((event) => event.trim()) : DEFAULT_JIRA_WEBHOOK_EVENTS,
+              jqlFilter: env['JIRA_WEBHOOK_JQL']?.trim() || DEFAULT_JIRA_WEBHOOK_JQL,
+              renewalIntervalMs: Number(env['JIRA_WEBHOOK_RENEWAL_INTERVAL_MS'] ?? 1_800_000),
+            },
+          }
+        : undefined,
+    },
     upstream: {
       atlassianAuthBaseUrl: stripSlash(env['ATLASSIAN_AUTH_BASE_URL'] ?? 'https://auth.atlassian.com'),
       atlassianApiBaseUrl: stripSlash(env['ATLASSIAN_API_BASE_URL'] ?? 'https://api.atlassian.com'),

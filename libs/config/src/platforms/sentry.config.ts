@@ -1,6 +1,6 @@
 import { IsOptional, IsString, Matches } from 'class-validator';
 import { URL_MESSAGE, URL_PATTERN } from '../environment-variables';
-import { PlatformConfig, stripSlash } from './platform-config';
+import { PlatformConfig, PlatformConfigPart, stripSlash } from './platform-config';
 
 /** Sentry's variables (a public integration of Sentry's integration platform). */
 export class SentryEnvironmentVariables {
@@ -21,16 +21,27 @@ export class SentryEnvironmentVariables {
   SENTRY_API_PUBLIC_URL?: string;
 }
 
+export interface SentryAppCredentials {
+  clientId: string;
+  clientSecret: string;
+  /** Slug of the public integration (its install page is `/sentry-apps/<slug>/external-install/`). */
+  appSlug: string;
+}
+
+type SentryConfigPart = PlatformConfigPart<{ sentry?: SentryAppCredentials }, { sentryBaseUrl: string }, Record<never, never>>;
+
 /** Sentry integration credentials and its host (sentry.io, a region host such as de.sentry.io, or self-hosted). */
-export const SENTRY_CONFIG: PlatformConfig = {
+export const SENTRY_CONFIG: PlatformConfig<SentryConfigPart> = {
   displayName: 'Sentry',
   variables: SentryEnvironmentVariables,
   required: ['SENTRY_CLIENT_ID', 'SENTRY_CLIENT_SECRET', 'SENTRY_APP_SLUG'],
   optional: [],
   read: (env) => ({
-    sentry: env['SENTRY_CLIENT_ID']
-      ? { clientId: env['SENTRY_CLIENT_ID'], clientSecret: env['SENTRY_CLIENT_SECRET'] as string, appSlug: env['SENTRY_APP_SLUG'] as string }
-      : undefined,
+    settings: {
+      sentry: env['SENTRY_CLIENT_ID']
+        ? { clientId: env['SENTRY_CLIENT_ID'], clientSecret: env['SENTRY_CLIENT_SECRET'] as string, appSlug: env['SENTRY_APP_SLUG'] as string }
+        : undefined,
+    },
     upstream: { sentryBaseUrl: stripSlash(env['SENTRY_BASE_URL'] ?? 'https://sentry.io') },
     legacy: {},
   }),
