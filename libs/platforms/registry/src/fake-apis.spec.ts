@@ -296,6 +296,85 @@ describe('fake Jira Cloud REST API', () => {
   });
 });
 
+describe('fake Jira dynamic webhooks (REST API v3 for OAuth 2.0 apps)', () => {
+  const site = jiraSite('hooks-site');
+  let token: string;
+
+  beforeAll(() => {
+    token = sandbox.atlassian.grant([site]).accessToken;
+  });
+
+  const hooks = (path: string, init: Parameters<typeof call>[1] = {}) =>
+    call(`${sandbox.atlassian.url}/ex/jira/${site.id}/rest/api/3/webhook${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...init.headers } });
+
+  it('registers (200 with per-webhook errors), lists with expiry, refreshes, lists failures after a cursor, deletes (202)', async () => {
+    const registered = await hooks('', {
+      json: {
+        url: 'https://gateway.example.com/webhooks/jira',
+        webhooks: [
+          { events: ['jira:issue_created'], jqlFilter: 'project = SBX' },
+          { events: ['jira:issue_created'], jqlFilter: 'project is not EMPTY' },
+          { events: ['jira:nonsense'], jqlFilter: 'project != null' },
+        ],
+      },
+    });
+    expect(registered.status).toBe(200);
+    expect(registered.body).toEqual({
+      webhookRegistrationResult: [{ createdWebhookId: expect.any(Number) }, { errors: ['Operator is not is unsupported'] }, { errors: ['The event jira:nonsense is not supported.'] }],
+    });
+    const id = registered.body.webhookRegistrationResult[0].createdWebhookId as number;
+    const listed = await hooks('');
+    expect(listed.body).toMatchObject({ isLast: true, startAt: 0, total: 1, values: [{ id, jqlFilter: 'project = SBX', events: ['jira:issue_created'], expirationDate: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000$/) }] });
+    expect((await hooks('', { json: { url: 'https://elsewhere.example.com/hooks', webhooks: [{ events: ['jira:issue_created'], jqlFilter: 'project = SBX' }] } })).body).toEqual({
+      webhookRegistrationResult: [{ errors: ['Only a single URL per app is allowed to be registered.'] }],
+    });
+
+    sandbox.atlassian.setWebhookExpiry(id, new Date(Date.now() + 3600_000));
+    const refreshed = await hooks('/refresh', { method: 'PUT', json: { webhookIds: [id] } });
+    expect(new Date(refreshed.body.expirationDate.replace(/(\d\d)(\d\d)$/, '$1:$2')).getTime()).toBeGreaterThan(Date.now() + 29 * 24 * 3600_000);
+
+    for (const [failureTime, key] of [[1000, 'a'], [2000, 'b'], [3000, 'c']] as const) {
+      sandbox.atlassian.recordFailedDelivery(site, { id: `failed-${key}`, url: 'https://gateway.example.com/webhooks/jira', body: `{"k":"${key}"}`, failureTime });
+    }
+    const firstPage = await hooks('/failed?maxResults=2');
+    expect(firstPage.body).toEqual({
+      values: [
+        { id: 'failed-a', body: '{"k":"a"}', url: 'https://gateway.example.com/webhooks/jira', failureTime: 1000 },
+        { id: 'failed-b', body: '{"k":"b"}', url: 'https://gateway.example.com/webhooks/jira', failureTime: 2000 },
+      ],
+      maxResults: 2,
+      next: `${site.url}/rest/api/3/webhook/failed?after=2000&maxResults=2`,
+    });
+    expect((await hooks('/failed?maxResults=2&after=2000')).body).toEqual({ values: [expect.objectContaining({ id: 'failed-c' })], maxResults: 2 });
+
+    const deleted = await hooks('', { method: 'DELETE', json: { webhookIds: [id, 999999] } });
+    expect(deleted.status).toBe(202);
+    expect((await hooks('')).body).toMatchObject({ total: 0, values: [] });
+  });
+});
+
+describe('fake Sentry web API', () => {
+  it('pages with Sentry\'s Link header (results and cursor), and refuses other organizations and unknown tokens in its shape', async () => {
+    const { token } = sandbox.sentry.grant('fake-api-org');
+    sandbox.sentry.seedIssues('fake-api-org', 2);
+    const get = (path: string, auth = `Bearer ${token}`) => call(`${sandbox.sentry.url}${path}`, { headers: { authorization: auth } });
+    const first = await get('/api/0/organizations/fake-api-org/issues/?per_page=3');
+    expect(first.body.map((issue: { title: string }) => issue.title)).toEqual(['Sandbox error 5', 'Sandbox error 4', 'Sandbox error 3']);
+    const base = `${sandbox.sentry.url}/api/0/organizations/fake-api-org/issues/?per_page=3`;
+    expect(first.headers.get('link')).toBe(
+      `<${base}&cursor=0%3A0%3A1>; rel="previous"; results="false"; cursor="0:0:1", <${base}&cursor=0%3A3%3A0>; rel="next"; results="true"; cursor="0:3:0"`,
+    );
+    const second = await get('/api/0/organizations/fake-api-org/issues/?per_page=3&cursor=0:3:0');
+    expect(second.body).toHaveLength(2);
+    expect(second.headers.get('link')).toContain('rel="next"; results="false"');
+
+    sandbox.sentry.grant('someone-else');
+    expect(await get('/api/0/organizations/someone-else/issues/')).toMatchObject({ status: 403, body: { detail: 'You do not have permission to perform this action.' } });
+    expect(await get('/api/0/organizations/fake-api-org/issues/', 'Bearer sntryi_nope')).toMatchObject({ status: 401, body: { detail: 'Invalid token' } });
+    expect(await get('/api/0/nowhere/')).toMatchObject({ status: 404, body: { detail: 'The requested resource does not exist' } });
+  });
+});
+
 describe('fake-only streaming routes', () => {
   it('echoes any body unparsed, beyond the JSON size limit', async () => {
     const payload = randomBytes(3 * 1024 * 1024);
