@@ -35,6 +35,13 @@ describe('sandbox state across restarts', () => {
     expect(created.status).toBe(201);
     const site = jiraSite('persist-site');
     const grant = before.atlassian.grant([site]);
+    const hook = await fetch(`${before.atlassian.url}/ex/jira/${site.id}/rest/api/3/webhook`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${grant.accessToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ url: 'http://127.0.0.1:9/webhooks/jira', webhooks: [{ events: ['jira:issue_created'], jqlFilter: 'project != null' }] }),
+    }).then((r) => r.json() as Promise<{ webhookRegistrationResult: { createdWebhookId: number }[] }>);
+    const sentry = before.sentry.grant('persist-org');
+    before.sentry.seedIssues('persist-org', 1);
     await before.stop();
     expect(statSync(join(stateDir, 'slack.state')).mode & 0o777).toBe(0o600);
     const keyBefore = before.env['GITHUB_PRIVATE_KEY'];
@@ -58,6 +65,13 @@ describe('sandbox state across restarts', () => {
         body: JSON.stringify({ grant_type: 'refresh_token', client_id: 'sandbox-jira-client', client_secret: 'sandbox-jira-client-secret', refresh_token: grant.refreshToken }),
       });
       expect(refreshed.status).toBe(200);
+      // The site's dynamic webhook is still registered, and new ones get new ids.
+      expect(after.atlassian.webhooksOf(site).map((webhook) => webhook.id)).toEqual([hook.webhookRegistrationResult[0].createdWebhookId]);
+
+      const sentryIssues = await fetch(`${after.sentry.url}/api/0/organizations/persist-org/issues/`, { headers: { authorization: `Bearer ${sentry.token}` } });
+      expect(sentryIssues.status).toBe(200);
+      expect(((await sentryIssues.json()) as { title: string }[]).map((issue) => issue.title)).toContain('Sandbox error 4');
+      expect(after.sentry.currentRefreshToken(sentry.installation.uuid)).toBe(sentry.refreshToken);
     } finally {
       await after.stop();
     }

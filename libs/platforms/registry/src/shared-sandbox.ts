@@ -25,6 +25,8 @@ export interface SharedSandboxOptions {
   /** The checkout's sandbox directory (SANDBOX_DIR, `.data/sandbox`): the fakes' state and `sandbox.json`. */
   dir: string;
   oauthServiceUrl: string;
+  /** Public origin of api-gateway, where fakes send webhooks on their own (Sentry). */
+  webhookPublicBaseUrl?: string;
   onProblem?: (message: string) => void;
   /** How long to wait for a sandbox another process is starting. */
   timeoutMs?: number;
@@ -73,7 +75,7 @@ export const CHECKOUT_SANDBOX: AppSandbox = {
   async attach(config: AppConfig, log: (line: string) => void): Promise<AttachedSandbox | undefined> {
     const missing = config.sandbox === 'auto' ? PLATFORM_MODULES.filter((entry) => !entry.configured(config)).map((entry) => entry.platform) : [];
     if (missing.length === 0) return undefined;
-    const sandbox = await joinOrStartSandbox({ dir: config.sandboxDir, oauthServiceUrl: config.baseUrl, onProblem: log });
+    const sandbox = await joinOrStartSandbox({ dir: config.sandboxDir, oauthServiceUrl: config.baseUrl, webhookPublicBaseUrl: config.webhookPublicBaseUrl, onProblem: log });
     const runBy = sandbox.owned ? 'started by this process' : `run by process ${sandbox.ownerPid}`;
     for (const platform of missing) log(`sandbox: no ${platform} credentials configured, using the in-repo fake at ${sandbox.urlOf(platform)} (${runBy})`);
     return {
@@ -88,7 +90,7 @@ export const CHECKOUT_SANDBOX: AppSandbox = {
 async function runHere(recordPath: string, claim: SandboxRecord, options: SharedSandboxOptions): Promise<SharedSandbox> {
   let fakes: PlatformSandbox;
   try {
-    fakes = await startPlatformSandbox({ stateDir: options.dir, oauthServiceUrl: options.oauthServiceUrl, onProblem: options.onProblem });
+    fakes = await startPlatformSandbox({ stateDir: options.dir, oauthServiceUrl: options.oauthServiceUrl, webhookPublicBaseUrl: options.webhookPublicBaseUrl, onProblem: options.onProblem });
   } catch (error) {
     removeRecord(recordPath, claim);
     throw error;

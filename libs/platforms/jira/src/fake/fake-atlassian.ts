@@ -155,7 +155,18 @@ export class FakeAtlassian extends FakePlatform {
   private nextWebhookId = 10_000;
   private readonly inFlight = new Set<Promise<void>>();
 
-  protected readonly persistentFields = ['accessTokens', 'sites', 'codes', 'tokenExpiry', 'grantsByRefreshToken', 'grantsByAnyRefreshToken', 'usedRefreshTokens'];
+  protected readonly persistentFields = [
+    'accessTokens',
+    'sites',
+    'codes',
+    'tokenExpiry',
+    'grantsByRefreshToken',
+    'grantsByAnyRefreshToken',
+    'usedRefreshTokens',
+    'webhooks',
+    'failedWebhooks',
+    'nextWebhookId',
+  ];
 
   constructor(private readonly options: FakeAtlassianOptions) {
     super();

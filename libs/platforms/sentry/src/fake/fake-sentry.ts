@@ -107,6 +107,7 @@ export class FakeSentry extends FakePlatform {
   private readonly inFlight = new Set<Promise<unknown>>();
   private nextIssueId = 4_000_000_001;
   private nextEventNumber = 1;
+  protected readonly persistentFields = ['installations', 'orgs', 'tokens', 'refreshTokens', 'nextIssueId', 'nextEventNumber'];
 
   constructor(readonly options: FakeSentryOptions) {
     super();
