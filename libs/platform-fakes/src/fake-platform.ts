@@ -27,8 +27,8 @@ const LARGE_BODY_MAX_BYTES = 1024 ** 3;
 const LARGE_BODY_CHUNK_BYTES = 64 * 1024;
 
 /**
- * Base of the in-repo fakes of GitHub, Slack and Atlassian: a real HTTP server on loopback that records every
- * call and can be told to fail the next calls of a route.
+ * Base of the in-repo fakes of the platforms (GitHub, Slack, Atlassian, Sentry): a real HTTP server on loopback
+ * that records every call and can be told to fail the next calls of a route.
  */
 export abstract class FakePlatform {
   readonly calls: RecordedCall[] = [];
