@@ -1,4 +1,5 @@
 import { jiraSite } from '@bot/platform-jira';
+import { signIn } from './support/console.harness';
 import { OAuthServiceHarness, json, startOAuthService } from './support/oauth-service.harness';
 
 const REGISTER = 'POST /ex/jira/:cloudId/rest/api/3/webhook';
@@ -72,6 +73,23 @@ describe('Jira webhooks in oauth-service', () => {
     expect(after).toHaveLength(1);
     expect(after[0]).not.toBe(before[0]);
     expect(await registration(first.id)).toMatchObject({ status: 'active', external_ids: after });
+  });
+
+  it('the operator console lists the site\'s dynamic webhooks next to its admin webhook', async () => {
+    const { id, site } = await installSite('console-rows');
+    const [webhook] = h.sandbox.atlassian.webhooksOf(site);
+    const operator = await signIn(h);
+    const page = await (await operator.get(`/admin/installations/${id}`)).text();
+    expect(page).toContain('Jira dynamic webhooks');
+    expect(page).toContain(`${WEBHOOK_PUBLIC_BASE_URL}/webhooks/jira`);
+    expect(page).toContain(`registered (ids ${webhook.id}; `);
+    expect(page).toContain('Jira admin webhook');
+    expect(page).toContain(`${WEBHOOK_PUBLIC_BASE_URL}/webhooks/jira/${id}`);
+
+    h.sandbox.atlassian.failNext(DELETE, { status: 500, body: { errorMessages: ['Internal server error'], errors: {} } });
+    await h.admin('DELETE', `/oauth/installations/${id}`);
+    const after = await (await operator.get(`/admin/installations/${id}`)).text();
+    expect(after).toMatch(/deleted here, deletion failed/);
   });
 
   describe('PUT/DELETE /oauth/installations/:id/webhook-secret', () => {

@@ -1,5 +1,5 @@
 import { AppConfig } from '@bot/config';
-import { AuditEvent, AuditEventRepository, INSTALLATION_STATUSES, InstallationRepository, InstallationSummary } from '@bot/installations';
+import { AuditEvent, AuditEventRepository, INSTALLATION_STATUSES, InstallationRepository, InstallationSummary, WebhookRegistrationRepository } from '@bot/installations';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { RevocationResultDto } from '../../installations/dto/revocation-result.dto';
 import { InstallationsService } from '../../installations/installations.service';
@@ -39,6 +39,7 @@ export class ConsoleInstallationsService {
     private readonly audit: AuditEventRepository,
     private readonly admin: InstallationsService,
     private readonly config: AppConfig,
+    private readonly registrations: WebhookRegistrationRepository,
   ) {}
 
   /** Counts per platform and status, and one page of the filtered list. */
@@ -68,16 +69,17 @@ export class ConsoleInstallationsService {
   /** One installation without secrets, a page of its audit trail, its webhooks and its re-install link; 404 when unknown. */
   async detail(id: string, auditAfter?: string): Promise<InstallationDetailData> {
     const cursor = auditAfter ? decodeCursor(auditAfter, BIGINT_PATTERN) : undefined;
-    const [installation, audit] = await Promise.all([
+    const [installation, audit, registration] = await Promise.all([
       this.installations.findSummaryById(id),
       this.audit.pageForInstallation(id, AUDIT_PAGE_SIZE, cursor && { occurredAt: cursor.at, id: cursor.id }),
+      this.registrations.forInstallation(id),
     ]);
     if (!installation) throw new NotFoundException(`There is no installation ${id}.`);
     return {
       installation,
       audit: audit.events,
       olderAudit: audit.next && encodeCursor({ at: audit.next.occurredAt, id: audit.next.id }),
-      webhooks: webhookRegistrationsOf(installation),
+      webhooks: webhookRegistrationsOf(installation, registration, this.config.webhookPublicBaseUrl),
       reinstallUrl: `${this.config.baseUrl}/oauth/install/${installation.platform}`,
     };
   }
