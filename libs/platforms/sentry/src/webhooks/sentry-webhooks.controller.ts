@@ -21,6 +21,6 @@ export class SentryWebhooksController {
   @ApiBody({ schema: { type: 'object', additionalProperties: true } })
   @ApiOkResponse({ type: WebhookAcceptedDto })
   async receiveSentry(@Req() request: Request): Promise<WebhookAcceptedDto> {
-    return webhookAnswer(await this.sentry.receive(await this.bodies.read(request), request.headers));
+    return webhookAnswer(await this.sentry.receive(await this.bodies.read(request), request.headers), request);
   }
 }
