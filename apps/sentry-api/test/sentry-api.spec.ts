@@ -1,5 +1,6 @@
 import { FakeSentry } from '@bot/platform-sentry';
 import { PassThroughHarness, startPassThroughApp } from '@bot/platforms';
+import { scrapeMetrics } from '@bot/testing';
 import { randomUUID } from 'node:crypto';
 import { SentryApiModule } from '../src/sentry-api.module';
 
@@ -92,8 +93,15 @@ describe('sentry-api: Sentry web API pass-through per installation', () => {
     const oldRefresh = sentry.currentRefreshToken(uuid);
     sentry.expireToken(token);
     const before = sentry.callsTo(REFRESH).length;
+    const metricsBefore = await scrapeMetrics(h.url);
     const response = await h.call(`/api/0/organizations/${org}/projects/`, { installationId: row.id });
     expect(response.status).toBe(200);
+    const metricsAfter = await scrapeMetrics(h.url);
+    const delta = (name: string, labels: Record<string, string>) => metricsAfter.value(name, labels) - metricsBefore.value(name, labels);
+    expect(delta('bot_token_refreshes_total', { platform: 'sentry', outcome: 'ok' })).toBe(1);
+    expect(delta('bot_upstream_requests_total', { app: 'sentry-api', platform: 'sentry', status: '401' })).toBe(1);
+    expect(delta('bot_upstream_requests_total', { app: 'sentry-api', platform: 'sentry', status: '200' })).toBe(1);
+    expect(delta('bot_upstream_token_retries_total', { platform: 'sentry' })).toBe(1);
     const refreshes = sentry.callsTo(REFRESH).slice(before);
     expect(refreshes.map((call) => call.body)).toEqual([{ client_id: 'sandbox-sentry-client', client_secret: 'sandbox-sentry-client-secret', grant_type: 'refresh_token', refresh_token: oldRefresh }]);
     expect(sentry.currentRefreshToken(uuid)).not.toBe(oldRefresh);

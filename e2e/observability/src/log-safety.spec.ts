@@ -1,5 +1,6 @@
 import { AppName } from '@bot/config';
 import { signJiraWebhookJwt } from '@bot/platform-jira';
+import { signSentryWebhook } from '@bot/platform-sentry';
 import { signSlackRequest } from '@bot/platform-slack';
 import { RecordedCall } from '@bot/platform-fakes';
 import { PlatformSandbox, startPlatformSandbox } from '@bot/platforms';
@@ -10,7 +11,7 @@ import { gzipSync } from 'node:zlib';
 import { abortedBody, abortedChunkedBody, hangUpBeforeAnswer, hangUpDuringAnswer } from './support/raw-http';
 
 /**
- * The five apps as real processes (their entry points, JSON logs at debug level) on the platform fakes: the
+ * The six apps as real processes (their entry points, JSON logs at debug level) on the platform fakes: the
  * install, refresh, pass-through and webhook flows must leave no known secret in anything a process wrote, and
  * malformed client input must leave no `error` line.
  */
@@ -21,7 +22,7 @@ describe('logs of the running apps', () => {
   let database: TestDatabase;
   let sandbox: PlatformSandbox;
   const apps = {} as Record<AppName, AppProcess>;
-  const installed: { github?: string; slack?: string; jira?: string } = {};
+  const installed: { github?: string; slack?: string; jira?: string; sentry?: string } = {};
   const urlsSeen: string[] = [];
 
   beforeAll(async () => {
@@ -39,7 +40,7 @@ describe('logs of the running apps', () => {
       UPSTREAM_TIMEOUT_MS: '3000',
       BASE_URL: `http://127.0.0.1:${oauthPort}`,
     };
-    const names: AppName[] = ['oauth-service', 'api-gateway', 'github-api', 'slack-api', 'jira-api'];
+    const names: AppName[] = ['oauth-service', 'api-gateway', 'github-api', 'slack-api', 'jira-api', 'sentry-api'];
     const started = await Promise.allSettled(names.map((name) => startAppProcess(name, name === 'oauth-service' ? { ...env, PORT: String(oauthPort) } : env, 120_000)));
     started.forEach((result, index) => {
       if (result.status === 'fulfilled') apps[names[index]] = result.value;
@@ -55,7 +56,7 @@ describe('logs of the running apps', () => {
   }, 60_000);
 
   /** Install through oauth-service as a browser would: install → the fake approves → callback (as an API client). */
-  const install = async (platform: 'github' | 'slack' | 'jira', fakeParams: Record<string, string>): Promise<string> => {
+  const install = async (platform: 'github' | 'slack' | 'jira' | 'sentry', fakeParams: Record<string, string>): Promise<string> => {
     const start = await fetch(`${apps['oauth-service'].url}/oauth/install/${platform}`, { redirect: 'manual' });
     expect(start.status).toBe(302);
     const providerUrl = new URL(start.headers.get('location')!);
@@ -73,11 +74,13 @@ describe('logs of the running apps', () => {
     installed.github = await install('github', { fake_account: 'scan-org' });
     installed.slack = await install('slack', { fake_team: 'T0SCANTEAM' });
     installed.jira = await install('jira', { fake_site: 'scan-site' });
+    installed.sentry = await install('sentry', { fake_org: 'scan-org' });
 
     // Refreshes: every platform's token is refused once, so each app refreshes (GitHub: mints) and retries.
     for (const token of sandbox.github.tokens.keys()) sandbox.github.expireToken(token);
     for (const token of sandbox.slack.botTokens.keys()) sandbox.slack.expireToken(token);
     for (const token of sandbox.atlassian.accessTokens.keys()) sandbox.atlassian.expireToken(token);
+    for (const token of sandbox.sentry.liveTokens()) sandbox.sentry.expireToken(token);
     expect((await fetch(`${apps['github-api'].url}/repos/scan-org/demo/issues`, { headers: service(installed.github) })).status).toBe(200);
     const general = sandbox.slack.channelId('T0SCANTEAM', 'general');
     const posted = await fetch(`${apps['slack-api'].url}/api/chat.postMessage`, {
@@ -87,6 +90,7 @@ describe('logs of the running apps', () => {
     });
     expect(await posted.json()).toMatchObject({ ok: true });
     expect((await fetch(`${apps['jira-api'].url}/rest/api/3/myself`, { headers: service(installed.jira) })).status).toBe(200);
+    expect((await fetch(`${apps['sentry-api'].url}/api/0/organizations/scan-org/issues/`, { headers: service(installed.sentry) })).status).toBe(200);
     // A failing refresh (the platform refuses the grant) is logged as well.
     sandbox.atlassian.failNext('POST /oauth/token', { status: 500, body: { error: 'server_error' } }, 3);
     for (const token of sandbox.atlassian.accessTokens.keys()) sandbox.atlassian.expireToken(token);
@@ -105,6 +109,11 @@ describe('logs of the running apps', () => {
     const jiraJwt = signJiraWebhookJwt(sandbox.env['JIRA_CLIENT_SECRET'], { iss: 'jira', iat: now, exp: now + 180 });
     const jiraBody = JSON.stringify({ webhookEvent: 'jira:issue_created', issue: { self: 'https://scan-site.atlassian.net/rest/api/3/issue/1' } });
     expect((await fetch(`${gateway}/webhooks/jira`, { method: 'POST', body: jiraBody, headers: { 'content-type': 'application/json', authorization: `Bearer ${jiraJwt}` } })).status).toBe(200);
+    const sentryUuid = [...sandbox.sentry.installations.keys()][0];
+    expect((await sandbox.sentry.sendWebhook(sentryUuid, 'issue', 'created', { issue: { id: '1', title: 'scan' } }, `${gateway}/webhooks/sentry`))?.status).toBe(200);
+    const sentryBody = JSON.stringify({ action: 'created', installation: { uuid: sentryUuid }, data: {} });
+    const sentryHeaders = { 'content-type': 'application/json', 'sentry-hook-resource': 'issue', 'request-id': randomUUID() };
+    expect((await fetch(`${gateway}/webhooks/sentry`, { method: 'POST', body: sentryBody, headers: { ...sentryHeaders, 'sentry-hook-signature': signSentryWebhook('a-wrong-secret-0123456789', sentryBody) } })).status).toBe(401);
 
     // Admin and scrape calls carry their keys too.
     expect((await fetch(`${apps['oauth-service'].url}/oauth/installations`, { headers: { authorization: `Bearer ${TEST_ADMIN_API_KEY}` } })).status).toBe(200);
@@ -113,8 +122,8 @@ describe('logs of the running apps', () => {
 
     const secrets = knownSecrets(
       { ...sandbox.env, TOKEN_ENCRYPTION_KEY: ENCRYPTION_KEY, SLACK_STATE_SECRET, METRICS_TOKEN, ADMIN_API_KEY: TEST_ADMIN_API_KEY, SERVICE_API_KEY: TEST_SERVICE_API_KEY },
-      [...sandbox.github.calls, ...sandbox.slack.calls, ...sandbox.atlassian.calls],
-      [...sandbox.github.tokens.keys(), ...sandbox.slack.botTokens.keys(), ...sandbox.atlassian.accessTokens.keys(), jiraJwt],
+      [...sandbox.github.calls, ...sandbox.slack.calls, ...sandbox.atlassian.calls, ...sandbox.sentry.calls],
+      [...sandbox.github.tokens.keys(), ...sandbox.slack.botTokens.keys(), ...sandbox.atlassian.accessTokens.keys(), ...sandbox.sentry.liveTokens(), jiraJwt],
       urlsSeen,
     );
     expect(secrets.length).toBeGreaterThan(20);
@@ -150,6 +159,8 @@ describe('logs of the running apps', () => {
       { app: 'github-api', path: '/fake/echo', headers: service(installed.github!) },
       { app: 'slack-api', path: '/api/chat.postMessage', headers: service(installed.slack!) },
       { app: 'jira-api', path: '/rest/api/3/issue', headers: service(installed.jira!) },
+      { app: 'sentry-api', path: '/api/0/organizations/scan-org/issues/', headers: service(installed.sentry!) },
+      { app: 'api-gateway', path: '/webhooks/sentry', headers: { 'sentry-hook-resource': 'issue', 'sentry-hook-signature': '00' } },
     ];
     for (const target of targets) {
       const url = apps[target.app].url;
@@ -196,7 +207,7 @@ function knownSecrets(env: Record<string, string>, calls: RecordedCall[], issued
   const add = (what: string, value: string | undefined) => {
     if (value && value.length >= 8) secrets.push({ what, value });
   };
-  for (const name of ['TOKEN_ENCRYPTION_KEY', 'ADMIN_API_KEY', 'SERVICE_API_KEY', 'METRICS_TOKEN', 'GITHUB_WEBHOOK_SECRET', 'SLACK_CLIENT_SECRET', 'SLACK_SIGNING_SECRET', 'SLACK_STATE_SECRET', 'JIRA_CLIENT_SECRET']) {
+  for (const name of ['TOKEN_ENCRYPTION_KEY', 'ADMIN_API_KEY', 'SERVICE_API_KEY', 'METRICS_TOKEN', 'GITHUB_WEBHOOK_SECRET', 'SLACK_CLIENT_SECRET', 'SLACK_SIGNING_SECRET', 'SLACK_STATE_SECRET', 'JIRA_CLIENT_SECRET', 'SENTRY_CLIENT_SECRET']) {
     add(name, env[name]);
   }
   // One line from the middle of the PEM body: any logged part of the key shows up.

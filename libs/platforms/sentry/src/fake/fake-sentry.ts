@@ -148,6 +148,11 @@ export class FakeSentry extends FakePlatform {
     this.tokens.delete(token);
   }
 
+  /** Every access token issued and still live (what a log scan looks for). */
+  liveTokens(): string[] {
+    return [...this.tokens.keys()];
+  }
+
   /** The installation's live refresh token (rotation replaces it on every refresh). */
   currentRefreshToken(installationUuid: string): string | undefined {
     return [...this.refreshTokens.values()].find((token) => token.installationUuid === installationUuid)?.refreshToken;
