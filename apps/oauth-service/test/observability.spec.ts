@@ -1,4 +1,4 @@
-import { InstallationRepository } from '@bot/installations';
+import { INSTALLATION_STATUSES, InstallationRepository, PLATFORMS } from '@bot/installations';
 import { buildInstallation, scrapeMetrics } from '@bot/testing';
 import { InstallationStatusGauges } from '../src/installations/installation-status.gauges';
 import { OAuthServiceHarness, startOAuthService } from './support/oauth-service.harness';
@@ -29,7 +29,9 @@ describe('oauth-service: installations by status, read from PostgreSQL', () => {
     expect(count(before, 'jira', 'needs_reinstall')).toBe(2);
     expect(count(before, 'slack', 'revoked')).toBe(1);
     expect(count(before, 'github', 'active')).toBe(0);
-    expect(before.samples.filter((sample) => sample.name === 'bot_installations')).toHaveLength(12);
+    expect(count(before, 'sentry', 'active')).toBe(0);
+    expect(before.samples.filter((sample) => sample.name === 'bot_installations')).toHaveLength(PLATFORMS.length * INSTALLATION_STATUSES.length);
+    expect(PLATFORMS.length * INSTALLATION_STATUSES.length).toBe(16);
 
     await h.sql(`UPDATE installations SET status = 'needs_reinstall' WHERE external_org_id = 'site-a'`);
     await gauges.refresh();
