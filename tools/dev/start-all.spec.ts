@@ -145,9 +145,11 @@ describe('npm start (tools/dev/start-all.ts)', () => {
     // The fakes kept what they issued: installations made before the restart still work through the API apps.
     const slack = await throughApp('slack-api', '/api/auth.test', installed['slack'], 'POST');
     expect(await slack.json()).toMatchObject({ ok: true });
-    expect((await throughApp('github-api', '/installation/repositories', installed['github'])).status).toBe(200);
-    expect((await throughApp('jira-api', '/rest/api/3/myself', installed['jira'])).status).toBe(200);
-    expect((await throughApp('sentry-api', '/api/0/organizations/sandbox-org/', installed['sentry'])).status).toBe(200);
+    // Status and body together: a refusal names its reason in the failure.
+    const answered = async (response: Response) => ({ status: response.status, body: response.status === 200 ? 'ok' : await response.text() });
+    expect(await answered(await throughApp('github-api', '/installation/repositories', installed['github']))).toEqual({ status: 200, body: 'ok' });
+    expect(await answered(await throughApp('jira-api', '/rest/api/3/myself', installed['jira']))).toEqual({ status: 200, body: 'ok' });
+    expect(await answered(await throughApp('sentry-api', '/api/0/organizations/sandbox-org/', installed['sentry']))).toEqual({ status: 200, body: 'ok' });
 
     const secondExit = exitOf(second.child);
     second.child.kill('SIGTERM');
