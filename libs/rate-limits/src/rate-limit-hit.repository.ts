@@ -20,7 +20,8 @@ interface CounterRow {
 // of ON CONFLICT DO UPDATE and each sees the count the previous one left. A key is in one of three states:
 // blocked (blocked_until in the future: count on, stay blocked); stale (its window is over, or its block has
 // ended: start a new window at 1, as the in-memory storage does after a block); counting (add one, and block for
-// $4 ms once the count passes the limit).
+// $4 ms once the count passes the limit). now() is when this hit's statement began; a hit that waited on the row
+// lock can see a window or block set by a later-starting hit, so the times answered are capped at their lengths.
 const HIT_SQL = `
   INSERT INTO rate_limit_hits AS hit (key, hits, window_ends_at, blocked_until)
   VALUES ($1, 1, now() + $2 * interval '1 millisecond', CASE WHEN 1 > $3 THEN now() + $4 * interval '1 millisecond' END)
@@ -39,8 +40,8 @@ const HIT_SQL = `
       WHEN hit.hits + 1 > $3 THEN now() + $4 * interval '1 millisecond'
       ELSE NULL END
   RETURNING hits,
-    greatest(0, extract(epoch FROM window_ends_at - now()) * 1000)::float8 AS ms_to_window_end,
-    greatest(0, extract(epoch FROM blocked_until - now()) * 1000)::float8 AS ms_to_unblock`;
+    least($2, greatest(0, extract(epoch FROM window_ends_at - now()) * 1000))::float8 AS ms_to_window_end,
+    least($4, greatest(0, extract(epoch FROM blocked_until - now()) * 1000))::float8 AS ms_to_unblock`;
 
 const DELETE_EXPIRED_SQL = `
   WITH gone AS (
