@@ -1,42 +1,61 @@
-// `npm run bench:pass-through [-- --duration=10 --connections=50 --latencies=0,20 --database-url=postgres://…]`
-// Measures, on this machine: requests/s and latency straight to a stand-in upstream versus through github-api,
-// slack-api and jira-api (each a real OS process with its installation token cached), and TokenService.getToken
-// per second with the token cached versus read and decrypted from PostgreSQL each time. Prints a Markdown report.
+// `npm run bench:pass-through [-- --duration=10 --runs=0:50,20:50,20:16 --soak=300 --profile --from-source --database-url=postgres://…]`
+// Measures, on this machine: requests/s and latency straight to a stand-in upstream, through two bare reference
+// proxies (`node:http` and an undici Pool; tools/bench/bare-proxy.ts) and through each pass-through app (each a
+// real OS process with its installation token cached), and TokenService.getToken per second with the token
+// cached versus read and decrypted from PostgreSQL each time. Prints a Markdown report.
+//
+// `--runs` lists scenarios as <upstream latency ms>:<connections>. Every app is compared with the best bare proxy
+// of the same scenario (the issue-11 target at 0 ms) and with direct (at 20 ms); latency percentiles have µs
+// resolution (see load-run.ts), CPU per request is the proxy process's user+system time over the run divided by
+// the answers it gave. `--soak=<s>` drives each app in turn at the 20 ms / 50 connections load for that long and
+// reports its RSS slope. `--profile` starts the apps with `--cpu-prof` (profiles in the printed directory). The apps
+// run from their production bundles, built first with `nx build` as the Dockerfiles do; `--from-source` skips the
+// build and runs them through @swc-node/register instead (quicker to start, but the transpiler adds ~70 MiB RSS).
 import { AppConfig, AppConfigModule } from '@bot/config';
 import { createDataSource, DatabaseModule, runMigrations } from '@bot/database';
 import { InstallationRepository } from '@bot/installations';
 import { PlatformsModule } from '@bot/platforms';
-import { AppProcess, buildInstallation, newEncryptionKey, startAppProcess, TEST_SERVICE_API_KEY, testConfig } from '@bot/testing';
+import { AppProcess, buildInstallation, newEncryptionKey, startAppProcess, TEST_SERVICE_API_KEY, testConfig, tsEntryArgs, tsEntryEnv, WORKSPACE_ROOT } from '@bot/testing';
 import { TokenCache, TokenService, TokensModule } from '@bot/tokens';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { cpus, totalmem } from 'node:os';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { createBenchDatabase } from './bench-database';
-import { startBenchUpstream } from './bench-upstream.process';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const autocannon = require('autocannon');
+import { cpuMs, LoadResult, loadRun, ms, rssMiB, sampleRss } from './load-run';
+
+interface Scenario {
+  latencyMs: number;
+  connections: number;
+}
 
 interface Args {
   duration: number;
-  connections: number;
-  latencies: number[];
+  warmup: number;
+  scenarios: Scenario[];
+  soakSeconds: number;
+  profile: boolean;
+  tokens: boolean;
+  /** Run the apps from their production bundles (built first) rather than from TypeScript source. */
+  bundles: boolean;
   databaseUrl?: string;
 }
 
-interface LoadResult {
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  non2xx: number;
-}
-
 function parseArgs(): Args {
-  const args = Object.fromEntries(process.argv.slice(2).map((arg) => arg.replace(/^--/, '').split('=')));
+  const args = Object.fromEntries(process.argv.slice(2).map((arg) => [...arg.replace(/^--/, '').split('='), 'true'].slice(0, 2)));
   return {
     duration: Number(args['duration'] ?? 10),
-    connections: Number(args['connections'] ?? 50),
-    latencies: String(args['latencies'] ?? '0,20').split(',').map(Number),
+    warmup: Number(args['warmup'] ?? 2),
+    scenarios: String(args['runs'] ?? '0:50,20:50,20:16')
+      .split(',')
+      .map((pair) => pair.split(':').map(Number))
+      .map(([latencyMs, connections]) => ({ latencyMs, connections })),
+    soakSeconds: Number(args['soak'] ?? 0),
+    profile: args['profile'] === 'true',
+    tokens: args['tokens'] !== 'false',
+    bundles: args['from-source'] !== 'true',
     databaseUrl: args['database-url'],
   };
 }
@@ -48,9 +67,228 @@ class TokenBenchModule {
   }
 }
 
-async function load(url: string, headers: Record<string, string>, args: Args, duration = args.duration): Promise<LoadResult> {
-  const result = await autocannon({ url, connections: args.connections, duration, headers, pipelining: 1 });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts, non2xx: result.non2xx };
+interface Helper {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts a bench helper script (upstream or bare proxy) that prints `listening <port>`. */
+async function startHelper(script: string, args: string[]): Promise<Helper> {
+  const child = spawn(process.execPath, [...tsEntryArgs(script), ...args], { env: { ...tsEntryEnv(), PATH: process.env['PATH'] ?? '' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      const match = /listening (\d+)/.exec(chunk.toString());
+      if (match) resolve(Number(match[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    child,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+interface Target {
+  name: string;
+  url: string;
+  headers: Record<string, string>;
+  /** The proxy process measured (none for direct). */
+  pid?: number;
+  kind: 'direct' | 'bare' | 'app';
+}
+
+interface Measured {
+  target: Target;
+  result: LoadResult;
+  cpuPerRequestUs: number;
+  rssMaxMiB: number;
+}
+
+async function measure(target: Target, scenario: Scenario, args: Args): Promise<Measured> {
+  const options = { url: target.url, headers: target.headers, connections: scenario.connections };
+  await loadRun({ ...options, duration: args.warmup });
+  const cpuBefore = cpuMs(target.pid);
+  const rss = sampleRss(target.pid);
+  const result = await loadRun({ ...options, duration: args.duration });
+  const rssMax = Math.max(...rss.stop());
+  const cpuPerRequestUs = ((cpuMs(target.pid) - cpuBefore) * 1000) / Math.max(1, result.ok);
+  return { target, result, cpuPerRequestUs, rssMaxMiB: rssMax };
+}
+
+function percent(value: number): string {
+  return `${(value * 100).toFixed(0)} %`;
+}
+
+const APPS = ['github-api', 'slack-api', 'jira-api'] as const;
+
+/** Builds the apps' production bundles (what the Dockerfiles run) and returns their paths. */
+function buildBundles(): Record<string, string> {
+  process.stderr.write(`building ${APPS.join(', ')} (nx build)…\n`);
+  execFileSync(process.execPath, [require.resolve('nx/bin/nx'), 'run-many', '-t', 'build', '-p', ...APPS, '--skip-nx-cache'], {
+    cwd: WORKSPACE_ROOT,
+    env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return Object.fromEntries(APPS.map((app) => [app, join(WORKSPACE_ROOT, 'dist', 'apps', app, 'main.js')]));
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs();
+  const bundles = args.bundles ? buildBundles() : undefined;
+  const database = await createBenchDatabase(args.databaseUrl);
+  const databaseUrl = database.url;
+  const encryptionKey = newEncryptionKey();
+  const config = testConfig('github-api', { DATABASE_URL: databaseUrl, TOKEN_ENCRYPTION_KEY: encryptionKey });
+  const dataSource = await createDataSource(databaseUrl, config, 2).initialize();
+  await runMigrations(dataSource);
+  const installations = new InstallationRepository(dataSource);
+  const inAnHour = new Date(Date.now() + 3600_000);
+  const githubToken = 'ghs_bench0000000000000000000000000000000';
+  const github = await installations.insert(buildInstallation({ platform: 'github', accessToken: githubToken, tokenExpiresAt: inAnHour }));
+  const slack = await installations.insert(buildInstallation({ platform: 'slack', externalInstallId: null, accessToken: 'xoxb-1-bench', tokenExpiresAt: null }));
+  const jira = await installations.insert(buildInstallation({ platform: 'jira', externalOrgId: 'cloud-bench', externalInstallId: null, accessToken: 'eyJbench', refreshToken: 'atl-rt-bench', tokenExpiresAt: inAnHour }));
+  const profileDir = args.profile ? mkdtempSync(join(tmpdir(), 'bot-bench-prof-')) : undefined;
+
+  const lines: string[] = [];
+  const say = (line = '') => {
+    lines.push(line);
+    process.stderr.write(`${line}\n`);
+  };
+  say(`Machine: ${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; PostgreSQL ${args.databaseUrl ? 'from --database-url' : 'embedded'}.`);
+  say(`Apps: ${bundles ? 'production bundles (`nx build`, `node dist/apps/<app>/main.js`)' : 'from TypeScript source (@swc-node/register, ~70 MiB more RSS)'}; bare proxies and upstream from source.`);
+  say(
+    `Load: autocannon (closed loop, in the bench process), ${args.duration} s per run after a ${args.warmup} s warm-up, one ~300-byte JSON answer per request; ` +
+      'latency percentiles from per-response hrtime (µs resolution), CPU per request = the proxy process\'s user+system time / answers.',
+  );
+  if (profileDir) say(`CPU profiles (--cpu-prof) of the apps: ${profileDir}`);
+  say();
+
+  const appEnv = (upstream: string) => ({
+    DATABASE_URL: databaseUrl,
+    TOKEN_ENCRYPTION_KEY: encryptionKey,
+    GITHUB_API_BASE_URL: upstream,
+    SLACK_BASE_URL: upstream,
+    ATLASSIAN_API_BASE_URL: upstream,
+    LOG_LEVEL: 'error',
+  });
+  const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const checks: string[] = [];
+
+  for (const latency of [...new Set(args.scenarios.map((scenario) => scenario.latencyMs))]) {
+    const upstream = await startHelper('tools/bench/bench-upstream.ts', ['0', String(latency)]);
+    const helpers: Helper[] = [upstream];
+    const apps: AppProcess[] = [];
+    try {
+      const bareArgs = [upstream.url, TEST_SERVICE_API_KEY, `${github.id}=${githubToken}`];
+      const bareHttp = await startHelper('tools/bench/bare-proxy.ts', ['http', '0', ...bareArgs]);
+      helpers.push(bareHttp);
+      const bareUndici = await startHelper('tools/bench/bare-proxy.ts', ['undici', '0', ...bareArgs]);
+      helpers.push(bareUndici);
+      for (const name of APPS) apps.push(await startAppProcess(name, appEnv(upstream.url), { nodeArgs, bundle: bundles?.[name] }));
+      const service = (scheme: string, installationId: string) => ({ authorization: `${scheme} ${TEST_SERVICE_API_KEY}`, 'x-installation-id': installationId });
+      const targets: Target[] = [
+        { name: 'direct to upstream', url: `${upstream.url}/repos/octo/demo`, headers: {}, kind: 'direct' },
+        { name: 'bare node:http proxy', url: `${bareHttp.url}/repos/octo/demo`, headers: service('token', github.id), pid: bareHttp.child.pid, kind: 'bare' },
+        { name: 'bare undici Pool proxy', url: `${bareUndici.url}/repos/octo/demo`, headers: service('token', github.id), pid: bareUndici.child.pid, kind: 'bare' },
+        { name: 'github-api', url: `${apps[0].url}/repos/octo/demo`, headers: service('token', github.id), pid: apps[0].child.pid, kind: 'app' },
+        { name: 'slack-api', url: `${apps[1].url}/api/team.info`, headers: service('Bearer', slack.id), pid: apps[1].child.pid, kind: 'app' },
+        { name: 'jira-api', url: `${apps[2].url}/rest/api/3/myself`, headers: service('Bearer', jira.id), pid: apps[2].child.pid, kind: 'app' },
+      ];
+
+      for (const scenario of args.scenarios.filter((candidate) => candidate.latencyMs === latency)) {
+        say(`### Upstream answering after ${latency} ms, ${scenario.connections} connections`);
+        say();
+        say('| path | requests/s | share of best bare proxy | share of direct | p50 ms | p99 ms | added p50 ms | added p99 ms | CPU µs / request | RSS max MiB | errors / non-2xx |');
+        say('|---|---|---|---|---|---|---|---|---|---|---|');
+        const measured: Measured[] = [];
+        for (const target of targets) measured.push(await measure(target, scenario, args));
+        const direct = measured[0].result;
+        const bestBare = Math.max(...measured.filter((entry) => entry.target.kind === 'bare').map((entry) => entry.result.rps));
+        for (const { target, result, cpuPerRequestUs, rssMaxMiB } of measured) {
+          const isDirect = target.kind === 'direct';
+          say(
+            `| ${target.name} | ${result.rps.toFixed(0)} | ${isDirect ? '' : percent(result.rps / bestBare)} | ${percent(result.rps / direct.rps)} | ${ms(result.p50)} | ${ms(result.p99)} | ` +
+              `${isDirect ? '' : ms(result.p50 - direct.p50)} | ${isDirect ? '' : ms(result.p99 - direct.p99)} | ${isDirect ? '' : cpuPerRequestUs.toFixed(0)} | ` +
+              `${isDirect ? '' : rssMaxMiB.toFixed(0)} | ${result.errors} / ${result.non2xx} |`,
+          );
+        }
+        say();
+        for (const { target, result, rssMaxMiB } of measured.filter((entry) => entry.target.kind === 'app')) {
+          const verdicts: string[] = [];
+          if (latency === 0) verdicts.push(`${percent(result.rps / bestBare)} of the best bare proxy (target ≥ 80 %): ${result.rps >= 0.8 * bestBare ? 'met' : 'NOT met'}`);
+          else verdicts.push(`${percent(result.rps / direct.rps)} of direct (target ≥ 90 %): ${result.rps >= 0.9 * direct.rps ? 'met' : 'NOT met'}`);
+          if (latency > 0 && scenario.connections <= 16) {
+            const addedP50 = result.p50 - direct.p50;
+            const addedP99 = result.p99 - direct.p99;
+            verdicts.push(`added p50 ${ms(addedP50)} ms (≤ 1), p99 ${ms(addedP99)} ms (≤ 5): ${addedP50 <= 1 && addedP99 <= 5 ? 'met' : 'NOT met'}`);
+          }
+          verdicts.push(`RSS ${rssMaxMiB.toFixed(0)} MiB (≤ 150): ${rssMaxMiB <= 150 ? 'met' : 'NOT met'}`);
+          checks.push(`- ${latency} ms / ${scenario.connections} connections, ${target.name}: ${verdicts.join('; ')}`);
+        }
+      }
+
+      if (args.soakSeconds > 0 && latency === 20) {
+        say(`### Soak: ${args.soakSeconds} s per app at the ${latency} ms / 50 connections load, RSS sampled every 5 s`);
+        say();
+        say('| app | requests/s | RSS at start MiB | RSS at end MiB | RSS max MiB | RSS slope after the first minute, MiB/min |');
+        say('|---|---|---|---|---|---|');
+        for (const target of targets.filter((entry) => entry.kind === 'app')) {
+          const started = Date.now();
+          const points: [number, number][] = [];
+          const timer = setInterval(() => points.push([(Date.now() - started) / 60_000, rssMiB(target.pid)]), 5000);
+          const result = await loadRun({ url: target.url, headers: target.headers, connections: 50, duration: args.soakSeconds });
+          clearInterval(timer);
+          const settled = points.filter(([minute]) => minute >= 1);
+          const slope = leastSquaresSlope(settled.length >= 2 ? settled : points);
+          say(
+            `| ${target.name} | ${result.rps.toFixed(0)} | ${points[0]?.[1].toFixed(0)} | ${points.at(-1)?.[1].toFixed(0)} | ${Math.max(...points.map(([, rss]) => rss)).toFixed(0)} | ${slope.toFixed(2)} |`,
+          );
+        }
+        say();
+      }
+    } finally {
+      await Promise.all(apps.map((app) => app.stop()));
+      await Promise.all(helpers.map((helper) => helper.stop()));
+    }
+  }
+  if (checks.length > 0) {
+    say('### Targets (issue 11)');
+    say();
+    for (const check of checks) say(check);
+    say();
+  }
+
+  if (args.tokens) {
+    const tokenConfig = testConfig('github-api', { DATABASE_URL: databaseUrl, TOKEN_ENCRYPTION_KEY: encryptionKey, LOG_LEVEL: 'error' });
+    const context = await NestFactory.createApplicationContext(TokenBenchModule.forRoot(tokenConfig), { logger: ['error'] });
+    await context.init();
+    const tokens = context.get(TokenService);
+    const cache = context.get(TokenCache);
+    await tokens.getToken(github.id);
+    say('### TokenService.getToken');
+    say();
+    say('| mode | concurrency | calls/s |');
+    say('|---|---|---|');
+    for (const concurrency of [1, 16]) {
+      say(`| cached | ${concurrency} | ${(await opsPerSecond(3, concurrency, () => tokens.getToken(github.id))).toFixed(0)} |`);
+      say(
+        `| uncached (row read + AES-GCM decrypt) | ${concurrency} | ${(await opsPerSecond(3, concurrency, () => {
+          cache.invalidate(github.id);
+          return tokens.getToken(github.id);
+        })).toFixed(0)} |`,
+      );
+    }
+    await context.close();
+  }
+  await dataSource.destroy();
+  await database.drop();
+  process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 async function opsPerSecond(seconds: number, concurrency: number, operation: () => Promise<unknown>): Promise<number> {
@@ -67,90 +305,15 @@ async function opsPerSecond(seconds: number, concurrency: number, operation: () 
   return done / seconds;
 }
 
-async function main(): Promise<void> {
-  const args = parseArgs();
-  const database = await createBenchDatabase(args.databaseUrl);
-  const databaseUrl = database.url;
-  const encryptionKey = newEncryptionKey();
-  const config = testConfig('github-api', { DATABASE_URL: databaseUrl, TOKEN_ENCRYPTION_KEY: encryptionKey });
-  const dataSource = await createDataSource(databaseUrl, config, 2).initialize();
-  await runMigrations(dataSource);
-  const installations = new InstallationRepository(dataSource);
-  const inAnHour = new Date(Date.now() + 3600_000);
-  const github = await installations.insert(buildInstallation({ platform: 'github', tokenExpiresAt: inAnHour }));
-  const slack = await installations.insert(buildInstallation({ platform: 'slack', externalInstallId: null, accessToken: 'xoxb-1-bench', tokenExpiresAt: null }));
-  const jira = await installations.insert(buildInstallation({ platform: 'jira', externalOrgId: 'cloud-bench', externalInstallId: null, accessToken: 'eyJbench', refreshToken: 'atl-rt-bench', tokenExpiresAt: inAnHour }));
-
-  const lines: string[] = [];
-  const say = (line = '') => {
-    lines.push(line);
-    process.stderr.write(`${line}\n`);
-  };
-  say(`Machine: ${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; PostgreSQL ${args.databaseUrl ? 'from --database-url' : 'embedded'}.`);
-  say(`Load: autocannon, ${args.connections} connections, ${args.duration} s per run after a 2 s warm-up, one small JSON answer (${'~300'} bytes) per request.`);
-  say();
-
-  for (const latency of args.latencies) {
-    const upstream = await startBenchUpstream(latency);
-    const env = {
-      DATABASE_URL: databaseUrl,
-      TOKEN_ENCRYPTION_KEY: encryptionKey,
-      GITHUB_API_BASE_URL: upstream.url,
-      SLACK_BASE_URL: upstream.url,
-      ATLASSIAN_API_BASE_URL: upstream.url,
-      LOG_LEVEL: 'error',
-    };
-    const apps: AppProcess[] = [];
-    try {
-      for (const name of ['github-api', 'slack-api', 'jira-api'] as const) apps.push(await startAppProcess(name, env));
-      const runs: [string, string, Record<string, string>][] = [
-        ['direct to upstream', `${upstream.url}/repos/octo/demo`, {}],
-        ['through github-api', `${apps[0].url}/repos/octo/demo`, { authorization: `token ${TEST_SERVICE_API_KEY}`, 'x-installation-id': github.id }],
-        ['through slack-api', `${apps[1].url}/api/team.info`, { authorization: `Bearer ${TEST_SERVICE_API_KEY}`, 'x-installation-id': slack.id }],
-        ['through jira-api', `${apps[2].url}/rest/api/3/myself`, { authorization: `Bearer ${TEST_SERVICE_API_KEY}`, 'x-installation-id': jira.id }],
-      ];
-      say(`### Upstream answering after ${latency} ms`);
-      say();
-      say('| path | requests/s | p50 ms | p99 ms | throughput vs direct | added p50 ms | added p99 ms | errors / non-2xx |');
-      say('|---|---|---|---|---|---|---|---|');
-      let direct: LoadResult | undefined;
-      for (const [name, url, headers] of runs) {
-        await load(url, headers, args, 2);
-        const result = await load(url, headers, args);
-        direct ??= result;
-        const ratio = `${((result.rps / direct.rps) * 100).toFixed(0)} %`;
-        say(`| ${name} | ${result.rps.toFixed(0)} | ${result.p50} | ${result.p99} | ${ratio} | ${(result.p50 - direct.p50).toFixed(0)} | ${(result.p99 - direct.p99).toFixed(0)} | ${result.errors} / ${result.non2xx} |`);
-      }
-      say();
-    } finally {
-      await Promise.all(apps.map((app) => app.stop()));
-      await upstream.stop();
-    }
-  }
-
-  const tokenConfig = testConfig('github-api', { DATABASE_URL: databaseUrl, TOKEN_ENCRYPTION_KEY: encryptionKey, LOG_LEVEL: 'error' });
-  const context = await NestFactory.createApplicationContext(TokenBenchModule.forRoot(tokenConfig), { logger: ['error'] });
-  await context.init();
-  const tokens = context.get(TokenService);
-  const cache = context.get(TokenCache);
-  await tokens.getToken(github.id);
-  say('### TokenService.getToken');
-  say();
-  say('| mode | concurrency | calls/s |');
-  say('|---|---|---|');
-  for (const concurrency of [1, 16]) {
-    say(`| cached | ${concurrency} | ${(await opsPerSecond(3, concurrency, () => tokens.getToken(github.id))).toFixed(0)} |`);
-    say(
-      `| uncached (row read + AES-GCM decrypt) | ${concurrency} | ${(await opsPerSecond(3, concurrency, () => {
-        cache.invalidate(github.id);
-        return tokens.getToken(github.id);
-      })).toFixed(0)} |`,
-    );
-  }
-  await context.close();
-  await dataSource.destroy();
-  await database.drop();
-  process.stdout.write(`${lines.join('\n')}\n`);
+/** Slope of y over x by least squares (here MiB per minute). */
+function leastSquaresSlope(points: [number, number][]): number {
+  const n = points.length;
+  if (n < 2) return NaN;
+  const meanX = points.reduce((sum, [x]) => sum + x, 0) / n;
+  const meanY = points.reduce((sum, [, y]) => sum + y, 0) / n;
+  const covariance = points.reduce((sum, [x, y]) => sum + (x - meanX) * (y - meanY), 0);
+  const variance = points.reduce((sum, [x]) => sum + (x - meanX) ** 2, 0);
+  return covariance / variance;
 }
 
 main().catch((error) => {

@@ -1,4 +1,4 @@
-import { PassThroughHarness, startPassThroughApp } from '@bot/platforms';
+import { PassThroughHarness, startPassThroughApp } from '@bot/platforms/testing';
 import { TEST_SERVICE_API_KEY } from '@bot/testing';
 import { TokenUsageRecorder } from '@bot/tokens';
 import { Octokit } from '@octokit/rest';
@@ -229,6 +229,15 @@ describe('github-api: GitHub REST pass-through per installation', () => {
     expect(oversized.status).toBe(413);
     expect(await oversized.json()).toMatchObject({ code: 'body_too_large' });
     expect(h.sandbox.github.calls.length).toBe(before);
+  });
+
+  it('forwards below Nest\'s router while /health and /docs stay with Nest', async () => {
+    const server = h.app.getHttpServer() as Server;
+    expect(server.listeners('request')).not.toContain(h.app.getHttpAdapter().getInstance());
+    const { row } = await installGitHub('octo-mounted');
+    expect((await h.call('/repos/octo-mounted/demo', { installationId: row.id })).status).toBe(200);
+    expect(await (await fetch(`${h.url}/health`)).json()).toMatchObject({ status: 'ok', service: 'github-api' });
+    expect(await (await fetch(`${h.url}/docs/openapi.json`)).json()).toMatchObject({ paths: expect.objectContaining({ '/installations/{installationId}/{path}': expect.anything() }) });
   });
 
   it('records every token use as an audit event without the token; GitHub-style error bodies; /health stays local', async () => {

@@ -1,5 +1,5 @@
 import { FakeJiraSite, JIRA_SANDBOX_PROJECT, jiraSite } from '@bot/platform-jira';
-import { PassThroughHarness, startPassThroughApp } from '@bot/platforms';
+import { PassThroughHarness, startPassThroughApp } from '@bot/platforms/testing';
 import { TEST_SERVICE_API_KEY } from '@bot/testing';
 import { randomUUID } from 'node:crypto';
 import { Version3Client } from 'jira.js';

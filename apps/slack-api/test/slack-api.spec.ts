@@ -1,5 +1,5 @@
 import { SLACK_BOT_USER_ID, SLACK_INSTALLER_USER_ID, SLACK_SEEDED_CHANNELS } from '@bot/platform-slack';
-import { PassThroughHarness, startPassThroughApp } from '@bot/platforms';
+import { PassThroughHarness, startPassThroughApp } from '@bot/platforms/testing';
 import { TEST_SERVICE_API_KEY } from '@bot/testing';
 import { WebClient } from '@slack/web-api';
 import type { IncomingMessage, Server } from 'node:http';

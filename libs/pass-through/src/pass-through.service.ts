@@ -1,39 +1,48 @@
 import { AppConfig } from '@bot/config';
-import { PassThroughObserver } from '@bot/observability';
 import { TokenError, TokenService, TokenUsageRecorder } from '@bot/tokens';
 import { Injectable, Logger } from '@nestjs/common';
-import type { Request, Response } from 'express';
-import { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { Readable, Transform, TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fromTokenError, PassThroughError } from './pass-through.errors';
-import { PassThroughTarget, UpstreamCredential } from './pass-through.target';
+import { PassThroughTarget, ResponseContext, UpstreamCredential } from './pass-through.target';
+import { renderPassThroughError } from './platform-error.shape';
 import { PublicBaseUrl } from './public-base-url';
-import { splitInstallationPrefix, upstreamUrl, validateRequestTarget } from './request-path';
-import { UpstreamRequest, UpstreamTransport, UpstreamTransportError } from './upstream.transport';
+import { splitInstallationPrefix, upstreamUrl, UpstreamLocation, validateRequestTarget } from './request-path';
+import { ServiceApiKeyCheck } from './service-api-key.check';
+import { UpstreamResponse, UpstreamTransport, UpstreamTransportError } from './upstream.transport';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Bodies up to this size are held in memory so a request refused with 401 can be sent again after a refresh. */
 const REPLAYABLE_BODY_BYTES = 64 * 1024;
 /** Largest upstream answer read whole to look for an auth error inside it (Slack). */
 const INSPECTED_BODY_BYTES = 256 * 1024;
-/** Answers up to this size (with a Content-Length) are buffered rather than streamed. */
+/** Answers up to this size (with a Content-Length) are read whole and written with one `end()`. */
 const SMALL_RESPONSE_BYTES = 64 * 1024;
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
-/** Caller headers that are ours, not the platform's. */
-const NOT_FORWARDED = new Set([...HOP_BY_HOP, 'host', 'authorization', 'x-installation-id', 'cookie', 'forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-real-ip']);
+/** Caller headers that are ours, not the platform's (`expect`: the 100-continue was answered here). */
+const NOT_FORWARDED = new Set([...HOP_BY_HOP, 'host', 'authorization', 'x-installation-id', 'cookie', 'forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-real-ip', 'expect']);
 const NOT_RETURNED = new Set([...HOP_BY_HOP, 'set-cookie']);
 /** Reads of a token that an installation change overtook before it could be sent; beyond this the call fails. */
 const STALE_TOKEN_REREADS = 3;
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
 type RequestBody = { kind: 'none' } | { kind: 'buffer'; data: Buffer } | { kind: 'stream'; stream: Readable };
 
 /**
- * Forwards an agent's request to its platform with the named installation's token: checks the path, takes the
- * installation from the `/installations/{id}` prefix or the `X-Installation-Id` header, resolves the credential,
- * streams the body both ways, retries once after a refresh when the platform refuses the token, and records the
- * token use. Right before each send the token is checked against the cache's change stamps (no database round
- * trip), so a token revoked meanwhile is never sent once this process has acknowledged the revocation.
+ * Forwards an agent's request to its platform with the named installation's token: checks the service key and
+ * the path, takes the installation from the `/installations/{id}` prefix or the `X-Installation-Id` header,
+ * resolves the credential, streams the body both ways, retries once after a refresh when the platform refuses the
+ * token, records the token use, and answers its own refusals in the platform's error shape. Right before each
+ * send the token is checked against the cache's change stamps (no database round trip), so a token revoked
+ * meanwhile is never sent once this process has acknowledged the revocation.
+ *
+ * Why it is shaped this way: this is the hot path of github-api, slack-api and jira-api, served below Nest's
+ * router (PassThroughMount) on the plain `node:http` request and response, and every step is written for its
+ * per-request cost: the service key digested once per header value, the token from memory, headers copied
+ * once in each direction, the base URL parsed once per target, the upstream call on an undici pool, small answers
+ * read whole and written with one `end()`. Refusals, refreshes and large or streamed bodies take the same path
+ * but cost only when they happen.
  */
 @Injectable()
 export class PassThroughService {
@@ -45,72 +54,107 @@ export class PassThroughService {
     private readonly usage: TokenUsageRecorder,
     private readonly transport: UpstreamTransport,
     private readonly publicBaseUrl: PublicBaseUrl,
-    private readonly observer: PassThroughObserver,
+    private readonly serviceKey: ServiceApiKeyCheck,
   ) {}
 
-  /** Handles one request completely; throws PassThroughError only before anything was written to `res`. */
-  async forward(req: Request, res: Response, target: PassThroughTarget): Promise<void> {
-    this.observer.attributed(req, target.platform, null);
-    const validated = validateRequestTarget(req.originalUrl);
+  /**
+   * Serves one request completely, refusals included. `requestTarget` is the raw request target (path and
+   * query as the caller sent them); routers that rewrite `req.url` pass the original.
+   */
+  handle(req: IncomingMessage, res: ServerResponse, target: PassThroughTarget, requestTarget = req.url ?? '/'): void {
+    this.forward(req, res, target, requestTarget).catch((error: unknown) => this.refuse(req, res, target, error));
+  }
+
+  private async forward(req: IncomingMessage, res: ServerResponse, target: PassThroughTarget, requestTarget: string): Promise<void> {
+    this.serviceKey.check(req.headers.authorization);
+    const validated = validateRequestTarget(requestTarget);
     const { installationId: prefixId, path } = splitInstallationPrefix(validated.path);
-    const query = validated.query;
-    let credential = await this.credential(req, target, prefixId);
+    let credential = await this.credential(req.headers, target, prefixId);
     const route = target.route(path, credential);
     if (!route) throw new PassThroughError(404, 'not_forwarded', `${this.config.appName} does not forward ${req.method} ${path.slice(0, 200)}`);
-    const url = upstreamUrl(route.baseUrl, route.path + query);
-    const body = await this.requestBody(req, target);
+    const location = upstreamUrl(route.baseUrl, route.path + validated.query);
+    const body = await this.requestBody(req);
+    const method = req.method ?? 'GET';
+    const headers = forwardedHeaders(req.headers, target);
 
     credential = await this.current(credential, target);
-    let upstream = await this.send(url, req, credential, body, target);
+    let upstream = await this.send(location, method, headers, credential, body, target);
     let inspected: InspectedBody | undefined;
     if (credential.kind === 'installation' && credential.token.refreshable && body.kind !== 'stream') {
       const rejected = credential.token;
-      if (target.inspectBody(upstream.statusCode ?? 0, upstream.headers)) inspected = await readUpTo(upstream, INSPECTED_BODY_BYTES);
-      if (target.isTokenRejected(upstream.statusCode ?? 0, inspected?.complete ? inspected.data : undefined)) {
+      if (target.inspectBody(upstream.statusCode, upstream.headers)) inspected = await readUpTo(upstream.body, INSPECTED_BODY_BYTES);
+      if (target.isTokenRejected(upstream.statusCode, inspected?.complete ? inspected.data : undefined)) {
         const refused = upstream;
         const replacement = await this.tokenCall(() => this.tokens.refreshRejected(rejected.installationId, rejected.accessToken)).catch((error: unknown) => {
-          refused.resume();
+          refused.body.resume();
           throw error;
         });
         if (replacement) {
-          refused.resume();
-          this.observer.retriedWithNewToken(target.platform);
+          refused.body.resume();
           credential = await this.current({ kind: 'installation', token: replacement }, target);
-          upstream = await this.send(url, req, credential, body, target);
+          upstream = await this.send(location, method, headers, credential, body, target);
           inspected = undefined;
         }
       }
     }
 
-    const status = upstream.statusCode ?? 502;
+    const answer = upstream;
+    const status = answer.statusCode;
     const installationId = credential.kind === 'installation' ? credential.token.installationId : null;
     res.once('close', () => {
-      this.usage.record({ installationId, platform: target.platform, method: req.method, path, status });
-      if (!res.writableFinished) upstream.destroy();
+      this.usage.record({ installationId, platform: target.platform, method, path, status });
+      if (!res.writableFinished) answer.body.destroy();
     });
-    const headers = this.responseHeaders(upstream.headers);
-    const appBaseUrl = this.publicBaseUrl.of(req.headers);
-    const publicBaseUrl = appBaseUrl && prefixId !== null ? `${appBaseUrl}/installations/${prefixId}` : appBaseUrl;
-    target.rewriteResponseHeaders(headers, { publicBaseUrl, upstreamBaseUrl: route.baseUrl });
-    // Small answers of known length are read whole and written in one go: one write instead of a stream's several.
-    const declaredLength = Number(upstream.headers['content-length']);
-    if (!inspected && declaredLength <= SMALL_RESPONSE_BYTES) inspected = await readUpTo(upstream, SMALL_RESPONSE_BYTES);
-    res.writeHead(status, headers);
+    const responseHeaders = returnedHeaders(answer.headers);
+    target.rewriteResponseHeaders(responseHeaders, this.responseContext(req.headers, prefixId, route.baseUrl));
+    if (!inspected && Number(answer.headers['content-length']) <= SMALL_RESPONSE_BYTES) inspected = await readUpTo(answer.body, SMALL_RESPONSE_BYTES);
+    res.writeHead(status, responseHeaders);
     if (inspected?.complete) {
       res.end(inspected.data);
       return;
     }
     if (inspected) res.write(inspected.data);
-    await pipeline(upstream, res).catch((error: Error) => {
+    await pipeline(answer.body, res).catch((error: Error) => {
       // The caller went away or the platform broke off mid-body; nothing more can be said to the caller.
       this.logger.debug(`response stream ended early: ${error.message}`);
       res.destroy();
     });
   }
 
+  /** Answers a refusal in the platform's shape, or breaks the connection when the answer had already begun. */
+  private refuse(req: IncomingMessage, res: ServerResponse, target: PassThroughTarget, failure: unknown): void {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    let error: PassThroughError;
+    if (failure instanceof PassThroughError) {
+      error = failure;
+    } else {
+      this.logger.error(`unexpected failure: ${(failure as Error)?.message ?? String(failure)}`);
+      error = new PassThroughError(500, 'internal_error', 'unexpected server error');
+    }
+    const answer = renderPassThroughError(error, target.errorShape, { appBaseUrl: this.publicBaseUrl.of(req.headers) });
+    const body = JSON.stringify(answer.body);
+    res.writeHead(answer.status, { ...answer.headers, 'content-type': JSON_CONTENT_TYPE, 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  }
+
+  /** Where absolute URLs in answers point; the public base URL is worked out only when a target reads it. */
+  private responseContext(headers: IncomingHttpHeaders, prefixId: string | null, upstreamBaseUrl: string): ResponseContext {
+    const publicBaseUrl = this.publicBaseUrl;
+    return {
+      upstreamBaseUrl,
+      get publicBaseUrl() {
+        const appBaseUrl = publicBaseUrl.of(headers);
+        return appBaseUrl && prefixId !== null ? `${appBaseUrl}/installations/${prefixId}` : appBaseUrl;
+      },
+    };
+  }
+
   /** The installation named by the path prefix and/or the header (they must agree), else the legacy token. */
-  private async credential(req: Request, target: PassThroughTarget, prefixId: string | null): Promise<UpstreamCredential> {
-    const header = req.headers['x-installation-id'];
+  private async credential(headers: IncomingHttpHeaders, target: PassThroughTarget, prefixId: string | null): Promise<UpstreamCredential> {
+    const header = headers['x-installation-id'];
     const headerGiven = header !== undefined && header !== '';
     let installationId: string;
     if (prefixId !== null) {
@@ -136,7 +180,6 @@ export class PassThroughService {
       installationId = header;
     }
     const id = installationId.toLowerCase();
-    this.observer.attributed(req, target.platform, id);
     const token = await this.tokenCall(() => this.tokens.getToken(id, { platform: target.platform }));
     return { kind: 'installation', token };
   }
@@ -165,83 +208,74 @@ export class PassThroughService {
   }
 
   /** No body, a small body held for a possible retry, or a stream counted against the size limit. */
-  private async requestBody(req: Request, target: PassThroughTarget): Promise<RequestBody> {
+  private async requestBody(req: IncomingMessage): Promise<RequestBody> {
     const limit = this.config.proxyBodyLimitBytes;
     const declared = req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']);
-    if (declared !== undefined && declared > limit) {
-      this.observer.bodyRefused(target.platform);
-      throw tooLarge(limit);
-    }
+    if (declared !== undefined && declared > limit) throw tooLarge(limit);
     if ((declared === undefined || declared === 0) && req.headers['transfer-encoding'] === undefined) return { kind: 'none' };
     if (declared !== undefined && declared <= REPLAYABLE_BODY_BYTES) {
       const chunks: Buffer[] = [];
-      try {
-        for await (const chunk of req) chunks.push(chunk as Buffer);
-      } catch {
-        throw clientClosed();
-      }
-      if (!req.complete) throw clientClosed();
+      for await (const chunk of req) chunks.push(chunk as Buffer);
       return { kind: 'buffer', data: Buffer.concat(chunks) };
     }
-    const stream = req.pipe(new SizeLimit(limit));
-    // pipe() does not pass on a caller hanging up mid-body; without this the platform call would wait for its time limit.
-    req.once('close', () => {
-      if (!req.complete) stream.destroy(clientClosed());
-    });
-    return { kind: 'stream', stream };
+    return { kind: 'stream', stream: req.pipe(new SizeLimit(limit)) };
   }
 
-  private async send(url: URL, req: Request, credential: UpstreamCredential, body: RequestBody, target: PassThroughTarget): Promise<IncomingMessage> {
-    const headers: OutgoingHttpHeaders = { ...target.defaultRequestHeaders(req.headers) };
-    const dropped = connectionHeaders(req.headers);
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (value !== undefined && !NOT_FORWARDED.has(name) && !dropped.has(name)) headers[name] = value;
-    }
+  /** One upstream exchange with `credential`; the token is checked against the cache's stamps just before. */
+  private async send(
+    location: UpstreamLocation,
+    method: string,
+    headers: Record<string, string | string[]>,
+    credential: UpstreamCredential,
+    body: RequestBody,
+    target: PassThroughTarget,
+  ): Promise<UpstreamResponse> {
     headers['authorization'] = target.authorization(credential);
-    const request: UpstreamRequest = { method: req.method, headers, timeoutMs: this.config.upstreamTimeoutMs };
-    if (body.kind === 'buffer') request.body = body.data;
-    if (body.kind === 'stream') request.body = body.stream;
-    const call = this.observer.upstreamStarted(req, target.platform, req.method, url, headers);
     try {
-      const response = await this.transport.send(url, request);
-      call.answered(response.statusCode ?? 0);
-      return response;
-    } catch (thrown) {
-      // A body stream we failed (over the limit, caller gone) may surface as the socket's reset: our reason wins.
-      const error = body.kind === 'stream' && body.stream.errored instanceof PassThroughError ? body.stream.errored : thrown;
-      call.failed(error instanceof UpstreamTransportError ? (error.reason === 'timeout' ? 'timeout' : 'unreachable') : 'cancelled');
-      if (error instanceof PassThroughError) {
-        if (error.status === 413) this.observer.bodyRefused(target.platform);
-        throw error;
-      }
+      return await this.transport.send(location, {
+        method,
+        headers,
+        body: body.kind === 'buffer' ? body.data : body.kind === 'stream' ? body.stream : undefined,
+        timeoutMs: this.config.upstreamTimeoutMs,
+      });
+    } catch (error) {
+      if (error instanceof PassThroughError) throw error;
       if (error instanceof UpstreamTransportError) {
-        this.logger.warn({ msg: `${target.displayName} ${req.method} ${url.pathname} failed: ${error.message}`, platform: target.platform });
+        this.logger.warn(`${target.displayName} ${method} ${location.path.split('?')[0]} failed: ${error.message}`);
         if (error.reason === 'timeout') throw new PassThroughError(504, 'upstream_timeout', `${target.displayName} did not answer within ${this.config.upstreamTimeoutMs} ms`);
         throw new PassThroughError(502, 'upstream_unreachable', `could not reach ${target.displayName} (${error.message})`);
       }
       throw error;
     }
   }
+}
 
-  private responseHeaders(incoming: IncomingHttpHeaders): OutgoingHttpHeaders {
-    const dropped = connectionHeaders(incoming);
-    const headers: OutgoingHttpHeaders = {};
-    for (const [name, value] of Object.entries(incoming)) {
-      if (value !== undefined && !NOT_RETURNED.has(name) && !dropped.has(name)) headers[name] = value;
-    }
-    return headers;
+/** The caller's headers minus ours and the hop-by-hop ones, plus the platform's defaults it did not send. */
+function forwardedHeaders(incoming: IncomingHttpHeaders, target: PassThroughTarget): Record<string, string | string[]> {
+  const dropped = incoming['connection'] === undefined ? undefined : connectionHeaders(incoming['connection']);
+  const headers: Record<string, string | string[]> = {};
+  for (const name in incoming) {
+    const value = incoming[name];
+    if (value !== undefined && !NOT_FORWARDED.has(name) && !dropped?.has(name)) headers[name] = value;
   }
+  const defaults = target.defaultRequestHeaders;
+  for (const name in defaults) if (!incoming[name]) headers[name] = defaults[name];
+  return headers;
+}
+
+function returnedHeaders(incoming: IncomingHttpHeaders): OutgoingHttpHeaders {
+  const dropped = incoming['connection'] === undefined ? undefined : connectionHeaders(incoming['connection']);
+  const headers: OutgoingHttpHeaders = {};
+  for (const name in incoming) {
+    const value = incoming[name];
+    if (value !== undefined && !NOT_RETURNED.has(name) && !dropped?.has(name)) headers[name] = value;
+  }
+  return headers;
 }
 
 /** Headers a `Connection:` header names are hop-by-hop too (RFC 9110 7.6.1). */
-function connectionHeaders(headers: IncomingHttpHeaders): Set<string> {
-  const value = headers['connection'];
-  return new Set(typeof value === 'string' ? value.split(',').map((name) => name.trim().toLowerCase()) : []);
-}
-
-/** The caller hung up before its request body ended; nothing can be answered, and nothing went wrong here. */
-function clientClosed(): PassThroughError {
-  return new PassThroughError(400, 'client_closed_request', 'the client closed the connection before the request body ended');
+function connectionHeaders(value: string | string[]): Set<string> {
+  return new Set(String(value).split(',').map((name) => name.trim().toLowerCase()));
 }
 
 function tooLarge(limit: number): PassThroughError {
@@ -270,7 +304,7 @@ interface InspectedBody {
 }
 
 /** Reads an answer whole when it fits in `limit` bytes; otherwise stops after the chunk that crossed it. */
-function readUpTo(stream: IncomingMessage, limit: number): Promise<InspectedBody> {
+function readUpTo(stream: Readable, limit: number): Promise<InspectedBody> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -285,7 +319,7 @@ function readUpTo(stream: IncomingMessage, limit: number): Promise<InspectedBody
     };
     const onEnd = () => {
       cleanup();
-      resolve({ data: Buffer.concat(chunks), complete: true });
+      resolve({ data: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size), complete: true });
     };
     const onError = (error: Error) => {
       cleanup();

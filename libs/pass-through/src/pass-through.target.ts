@@ -12,7 +12,7 @@ export type UpstreamCredential =
 /** Where the response is going back to, for rewriting absolute URLs in headers. */
 export interface ResponseContext {
   /**
-   * Base URL of this app as the caller addressed it, including the `/installations/{id}` prefix when the request
+   * (Worked out on first read.) Base URL of this app as the caller addressed it, including the `/installations/{id}` prefix when the request
    * used it, e.g. `https://github-api.example.com/installations/<uuid>`. Undefined when no public URL is known
    * (production without `<APP>_PUBLIC_URL` or `TRUST_PROXY`): absolute URLs must then be dropped, not kept.
    */
@@ -43,11 +43,8 @@ export abstract class PassThroughTarget {
     return credential.kind === 'legacy' ? credential.authorization : `Bearer ${credential.token.accessToken}`;
   }
 
-  /** Headers the platform expects and the caller did not send. */
-  defaultRequestHeaders(incoming: IncomingHttpHeaders): OutgoingHttpHeaders {
-    void incoming;
-    return {};
-  }
+  /** Headers the platform expects, each sent when the caller did not send it (or sent it empty). */
+  readonly defaultRequestHeaders: Readonly<Record<string, string>> = {};
 
   /** Adjusts upstream response headers before they go back (e.g. GitHub `Link` pagination URLs). */
   rewriteResponseHeaders(headers: OutgoingHttpHeaders, context: ResponseContext): void {

@@ -57,13 +57,18 @@ describe('splitInstallationPrefix', () => {
 
 describe('upstreamUrl', () => {
   it('appends the path under the base, keeping a base path prefix', () => {
-    expect(upstreamUrl('https://api.atlassian.com/ex/jira/abc', '/rest/api/3/issue/SBX-1?expand=x').toString()).toBe(
-      'https://api.atlassian.com/ex/jira/abc/rest/api/3/issue/SBX-1?expand=x',
-    );
+    expect(upstreamUrl('https://api.atlassian.com/ex/jira/abc', '/rest/api/3/issue/SBX-1?expand=x')).toEqual({
+      origin: 'https://api.atlassian.com',
+      path: '/ex/jira/abc/rest/api/3/issue/SBX-1?expand=x',
+    });
+    expect(upstreamUrl('https://api.github.com/', '/repos/o/r')).toEqual({ origin: 'https://api.github.com', path: '/repos/o/r' });
   });
 
   it('refuses a result outside the base (defence in depth behind validateRequestTarget)', () => {
     expect(() => upstreamUrl('https://api.atlassian.com/ex/jira/abc', '/../def/rest')).toThrow(PassThroughError);
     expect(() => upstreamUrl('https://api.github.com', '@evil.example/x')).toThrow(PassThroughError);
+    expect(() => upstreamUrl('https://api.github.com', '//evil.example/x')).toThrow(PassThroughError);
+    expect(() => upstreamUrl('https://api.atlassian.com/ex/jira/abc', '/rest/%2E%2e/x')).toThrow(PassThroughError);
+    expect(() => upstreamUrl('https://api.atlassian.com/ex/jira/abc', '/rest/..?x=1')).toThrow(PassThroughError);
   });
 });

@@ -47,13 +47,43 @@ export function splitInstallationPrefix(path: string): { installationId: string 
   return { installationId: match[1], path: match[2] ?? '/' };
 }
 
-/** Joins an upstream base URL and a validated path, and proves the result stays under the base. */
-export function upstreamUrl(base: string, pathAndQuery: string): URL {
-  const baseUrl = new URL(base);
-  const url = new URL(base.replace(/\/+$/, '') + pathAndQuery);
-  const prefix = baseUrl.pathname.replace(/\/+$/, '');
-  if (url.origin !== baseUrl.origin || !(url.pathname === prefix || url.pathname.startsWith(`${prefix}/`))) {
+/** Where an upstream request goes, in the form the connection pool takes it. */
+export interface UpstreamLocation {
+  /** `scheme://host[:port]`. */
+  origin: string;
+  /** The base URL's path, then the request's path and query. */
+  path: string;
+}
+
+interface ParsedBase {
+  origin: string;
+  /** The base URL's path without trailing slashes (`''` for a bare host). */
+  prefix: string;
+}
+
+/** Base URLs seen so far (a few per app: one per platform API, one per Jira site); parsed once each. */
+const parsedBases = new Map<string, ParsedBase>();
+const PARSED_BASES_KEPT = 1024;
+/** A `.` or `..` segment, also percent-encoded, anywhere in a path. */
+const DOT_SEGMENT = /(?:^|\/)(?:\.|%2e){1,2}(?:\/|$)/i;
+
+/**
+ * Joins an upstream base URL and a validated path and query, and proves the result stays under the base: the
+ * origin is the base's own, and the path is the base's path followed by a path with no dot segment, so no URL
+ * normalisation on the way can climb out of it (defence in depth behind validateRequestTarget).
+ */
+export function upstreamUrl(base: string, pathAndQuery: string): UpstreamLocation {
+  let parsed = parsedBases.get(base);
+  if (!parsed) {
+    const url = new URL(base);
+    parsed = { origin: url.origin, prefix: url.pathname.replace(/\/+$/, '') };
+    if (parsedBases.size >= PARSED_BASES_KEPT) parsedBases.clear();
+    parsedBases.set(base, parsed);
+  }
+  const queryAt = pathAndQuery.indexOf('?');
+  const path = queryAt === -1 ? pathAndQuery : pathAndQuery.slice(0, queryAt);
+  if (!path.startsWith('/') || path.startsWith('//') || DOT_SEGMENT.test(path)) {
     throw new PassThroughError(400, 'invalid_path', 'request path rejected: it would leave the upstream API');
   }
-  return url;
+  return { origin: parsed.origin, path: parsed.prefix + pathAndQuery };
 }

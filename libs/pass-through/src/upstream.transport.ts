@@ -1,8 +1,8 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
-import { Agent as HttpAgent, IncomingMessage, OutgoingHttpHeaders, request as httpRequest } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { IncomingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { Agent, Dispatcher } from 'undici';
+import type { UpstreamLocation } from './request-path';
 
 /** An upstream exchange that failed before a response arrived. */
 export class UpstreamTransportError extends Error {
@@ -17,43 +17,62 @@ export class UpstreamTransportError extends Error {
 
 export interface UpstreamRequest {
   method: string;
-  headers: OutgoingHttpHeaders;
-  /** None, bytes already read, or a stream that is piped as it arrives. */
+  headers: Record<string, string | string[]>;
+  /** None, bytes already read, or a stream that is sent as it arrives. */
   body?: Buffer | Readable;
-  /** Socket idle limit: no byte in either direction for this long aborts the exchange. */
+  /** Longest wait for the answer's headers once the request is sent, and between two chunks of its body. */
   timeoutMs: number;
 }
 
-/** The HTTP(S) connection pools to the platforms; keep-alive so a forwarded call costs no new handshake. */
+/** An upstream answer whose headers arrived; the body is still streaming. */
+export interface UpstreamResponse {
+  statusCode: number;
+  headers: IncomingHttpHeaders;
+  body: Readable;
+}
+
+/** Connections per platform origin; more requests than this wait in the pool's queue. */
+const CONNECTIONS_PER_ORIGIN = 128;
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/**
+ * The connection pools to the platforms: an undici Agent (one keep-alive pool per origin, no pipelining, so a
+ * slow answer never holds up another). undici's client does less per request than `node:http`'s (no
+ * ClientRequest/socket event wiring per call), which is most of what a forwarded call costs.
+ */
 @Injectable()
 export class UpstreamTransport implements OnModuleDestroy {
-  private readonly httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
-  private readonly httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
+  private readonly agent = new Agent({ connections: CONNECTIONS_PER_ORIGIN, pipelining: 1, keepAliveTimeout: 30_000 });
 
-  /** Sends a request; resolves with the response once its headers arrive (the body is still streaming). */
-  send(url: URL, upstream: UpstreamRequest): Promise<IncomingMessage> {
-    return new Promise((resolve, reject) => {
-      const https = url.protocol === 'https:';
-      const send = https ? httpsRequest : httpRequest;
-      const request = send(url, { method: upstream.method, headers: upstream.headers, agent: https ? this.httpsAgent : this.httpAgent, timeout: upstream.timeoutMs });
-      request.once('response', resolve);
-      request.once('timeout', () => request.destroy(new UpstreamTransportError('timeout', `no answer within ${upstream.timeoutMs} ms`)));
-      request.once('error', (error: NodeJS.ErrnoException) => {
-        if (error instanceof UpstreamTransportError) return reject(error);
-        // A body stream that failed (e.g. over the size limit) carries its own error; keep it.
-        if (error.name === 'PassThroughError') return reject(error);
-        reject(new UpstreamTransportError('network', error.code ?? 'connection failed'));
+  /** Sends a request; resolves with the response once its headers arrive. */
+  async send(location: UpstreamLocation, upstream: UpstreamRequest): Promise<UpstreamResponse> {
+    try {
+      const answer = await this.agent.request({
+        origin: location.origin,
+        path: location.path,
+        method: upstream.method as Dispatcher.HttpMethod,
+        headers: upstream.headers,
+        body: upstream.body,
+        headersTimeout: upstream.timeoutMs,
+        bodyTimeout: upstream.timeoutMs,
       });
-      if (upstream.body instanceof Readable) {
-        pipeline(upstream.body, request).catch((error: Error) => request.destroy(error));
-      } else {
-        request.end(upstream.body);
-      }
-    });
+      return { statusCode: answer.statusCode, headers: answer.headers as IncomingHttpHeaders, body: answer.body };
+    } catch (error) {
+      const failure = error as NodeJS.ErrnoException;
+      // A body stream that failed (e.g. over the size limit) carries its own error; keep it.
+      if (failure.name === 'PassThroughError') throw failure;
+      if (failure.code && TIMEOUT_CODES.has(failure.code)) throw new UpstreamTransportError('timeout', `no answer within ${upstream.timeoutMs} ms`);
+      throw new UpstreamTransportError('network', networkReason(failure));
+    }
   }
 
-  onModuleDestroy(): void {
-    this.httpAgent.destroy();
-    this.httpsAgent.destroy();
+  async onModuleDestroy(): Promise<void> {
+    await this.agent.destroy();
   }
+}
+
+/** The system error code (ECONNREFUSED, ENOTFOUND, …) where undici wrapped one, else its own. */
+function networkReason(error: NodeJS.ErrnoException): string {
+  const cause = (error as { cause?: NodeJS.ErrnoException }).cause;
+  return cause?.code ?? error.code ?? 'connection failed';
 }

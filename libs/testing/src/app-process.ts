@@ -17,15 +17,34 @@ export interface AppProcess {
   stop(): Promise<void>;
 }
 
+/** How to start an app process beyond its environment. */
+export interface AppProcessOptions {
+  timeoutMs?: number;
+  /** Node flags before the entry point, e.g. `--cpu-prof` for a benchmark's profile. */
+  nodeArgs?: string[];
+  /** A built bundle to run (e.g. `dist/apps/<app>/main.js`) instead of the TypeScript entry point. */
+  bundle?: string;
+  /** The directory the app runs in (its `.data/`); a new temporary one by default. */
+  cwd?: string;
+}
+
 /**
  * Starts `appName` from source with exactly `env` (plus test keys, PATH and PORT, a free one unless given) and resolves once its
  * `/health` answers. `env` must carry DATABASE_URL and TOKEN_ENCRYPTION_KEY. `cwd` is the directory the app runs
  * in (its `.data/`); a new temporary one by default.
  */
-export async function startAppProcess(appName: AppName, env: Record<string, string>, timeoutMs = 60_000, cwd?: string): Promise<AppProcess> {
+export async function startAppProcess(
+  appName: AppName,
+  env: Record<string, string>,
+  timeoutOrOptions: number | AppProcessOptions = {},
+  cwd?: string,
+): Promise<AppProcess> {
+  const options = typeof timeoutOrOptions === 'number' ? { timeoutMs: timeoutOrOptions, cwd } : timeoutOrOptions;
+  const { timeoutMs = 60_000, nodeArgs = [], bundle } = options;
   const port = env['PORT'] ? Number(env['PORT']) : await freePort();
-  const child = spawn(process.execPath, tsEntryArgs(join('apps', appName, 'src', 'main.ts')), {
-    cwd: cwd ?? mkdtempSync(join(tmpdir(), 'bot-app-proc-')),
+  const entry = bundle ? [bundle] : tsEntryArgs(join('apps', appName, 'src', 'main.ts'));
+  const child = spawn(process.execPath, [...nodeArgs, ...entry], {
+    cwd: options.cwd ?? mkdtempSync(join(tmpdir(), 'bot-app-proc-')),
     env: {
       PATH: process.env['PATH'] ?? '',
       ...tsEntryEnv(),

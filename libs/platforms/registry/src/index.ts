@@ -2,6 +2,5 @@ export * from './registry';
 export * from './platforms.module';
 export * from './platform-clients.module';
 export * from './sandbox';
-export * from './testing/pass-through.harness';
 export * from './shared-sandbox';
 export * from './installation-hooks.module';

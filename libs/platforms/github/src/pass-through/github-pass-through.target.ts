@@ -2,7 +2,7 @@ import { AppConfig } from '@bot/config';
 import { PassThroughTarget, ResponseContext, UpstreamCredential } from '@bot/pass-through';
 import { Injectable } from '@nestjs/common';
 import { gitHubErrorShape } from './github-error.shape';
-import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import type { OutgoingHttpHeaders } from 'node:http';
 
 /** GitHub REST: every path goes to GITHUB_API_BASE_URL; pagination links come back pointing at github-api. */
 @Injectable()
@@ -24,14 +24,12 @@ export class GitHubPassThroughTarget extends PassThroughTarget {
     return { baseUrl: credential.kind === 'legacy' ? credential.baseUrl : this.config.upstream.githubApiBaseUrl, path };
   }
 
-  override defaultRequestHeaders(incoming: IncomingHttpHeaders): OutgoingHttpHeaders {
-    return {
-      ...(incoming.accept ? {} : { accept: 'application/vnd.github+json' }),
-      ...(incoming['x-github-api-version'] ? {} : { 'x-github-api-version': '2022-11-28' }),
-      // GitHub refuses requests without a User-Agent.
-      ...(incoming['user-agent'] ? {} : { 'user-agent': 'bot-github-api' }),
-    };
-  }
+  override readonly defaultRequestHeaders = {
+    accept: 'application/vnd.github+json',
+    'x-github-api-version': '2022-11-28',
+    // GitHub refuses requests without a User-Agent.
+    'user-agent': 'bot-github-api',
+  };
 
   override rewriteResponseHeaders(headers: OutgoingHttpHeaders, context: ResponseContext): void {
     const link = headers['link'];
