@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const autocannon = require('autocannon');
 
@@ -106,4 +106,29 @@ export function sampleRss(pid: number | undefined, everyMs = 500): { stop(): num
 /** Milliseconds with three decimals (µs). */
 export function ms(value: number): string {
   return Number.isFinite(value) ? value.toFixed(3) : '–';
+}
+
+/** CPU time (ms) used so far by every descendant of `rootPid` whose command name is `command` (e.g. the PostgreSQL server's processes). */
+export function descendantsCpuMs(rootPid: number, command: string): number {
+  const parents = new Map<number, number>();
+  const names = new Map<number, string>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const open = stat.indexOf('(');
+      const close = stat.lastIndexOf(')');
+      names.set(Number(entry), stat.slice(open + 1, close));
+      parents.set(Number(entry), Number(stat.slice(close + 2).split(' ')[1]));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  const descends = (pid: number): boolean => {
+    for (let current = parents.get(pid); current !== undefined && current > 1; current = parents.get(current)) if (current === rootPid) return true;
+    return false;
+  };
+  let total = 0;
+  for (const [pid, name] of names) if (name === command && descends(pid)) total += cpuMs(pid);
+  return total;
 }

@@ -15,14 +15,15 @@ import { AppConfig, AppConfigModule } from '@bot/config';
 import { createDataSource, DatabaseModule, runMigrations } from '@bot/database';
 import { InstallationRepository } from '@bot/installations';
 import { PlatformsModule } from '@bot/platforms';
-import { AppProcess, buildInstallation, newEncryptionKey, startAppProcess, TEST_SERVICE_API_KEY, testConfig, tsEntryArgs, tsEntryEnv, WORKSPACE_ROOT } from '@bot/testing';
+import { AppProcess, buildInstallation, newEncryptionKey, startAppProcess, TEST_SERVICE_API_KEY, testConfig, tsEntryArgs, tsEntryEnv } from '@bot/testing';
 import { TokenCache, TokenService, TokensModule } from '@bot/tokens';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { buildBundles } from './bench-bundles';
 import { createBenchDatabase } from './bench-database';
 import { cpuMs, LoadResult, loadRun, ms, rssMiB, sampleRss } from './load-run';
 
@@ -127,20 +128,9 @@ function percent(value: number): string {
 
 const APPS = ['github-api', 'slack-api', 'jira-api'] as const;
 
-/** Builds the apps' production bundles (what the Dockerfiles run) and returns their paths. */
-function buildBundles(): Record<string, string> {
-  process.stderr.write(`building ${APPS.join(', ')} (nx build)…\n`);
-  execFileSync(process.execPath, [require.resolve('nx/bin/nx'), 'run-many', '-t', 'build', '-p', ...APPS, '--skip-nx-cache'], {
-    cwd: WORKSPACE_ROOT,
-    env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  return Object.fromEntries(APPS.map((app) => [app, join(WORKSPACE_ROOT, 'dist', 'apps', app, 'main.js')]));
-}
-
 async function main(): Promise<void> {
   const args = parseArgs();
-  const bundles = args.bundles ? buildBundles() : undefined;
+  const bundles = args.bundles ? buildBundles(APPS) : undefined;
   const database = await createBenchDatabase(args.databaseUrl);
   const databaseUrl = database.url;
   const encryptionKey = newEncryptionKey();

@@ -1,6 +1,6 @@
 import { AppConfig } from '@bot/config';
 import { Injectable } from '@nestjs/common';
-import type { Request } from 'express';
+import type { IncomingMessage } from 'node:http';
 import { WebhookRejectedError } from './webhook.errors';
 
 /**
@@ -15,7 +15,7 @@ export class RawBodyReader {
     this.limit = config.webhookBodyLimitBytes;
   }
 
-  read(request: Request): Promise<Buffer> {
+  read(request: IncomingMessage): Promise<Buffer> {
     const declared = Number(request.headers['content-length']);
     if (Number.isFinite(declared) && declared > this.limit) return Promise.reject(this.tooLarge());
     return new Promise((resolve, reject) => {
@@ -25,19 +25,32 @@ export class RawBodyReader {
         size += chunk.length;
         if (size > this.limit) {
           // Stop keeping bytes; Node discards the rest of the body once the 413 is answered.
-          request.off('data', onData);
+          finish();
           reject(this.tooLarge());
           return;
         }
         chunks.push(chunk);
       };
       const incomplete = () => new WebhookRejectedError(400, 'incomplete_body', 'the connection closed before the body ended');
-      request.on('data', onData);
-      request.once('end', () => resolve(Buffer.concat(chunks, size)));
+      const onEnd = () => {
+        finish();
+        resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+      };
       // A client that hangs up mid-body is the sender's failure, not ours: Node reports it as an 'aborted' error.
-      request.once('error', (error) => reject(request.complete ? error : incomplete()));
-      // A client that hangs up mid-body never sends 'end'; settle so the request does not linger.
-      request.once('close', () => reject(incomplete()));
+      const onError = (error: Error) => {
+        finish();
+        reject(request.complete ? error : incomplete());
+      };
+      // A client that hangs up mid-body never sends 'end'; settle so the request does not linger. (The error is
+      // only built then: every request closes, and an Error's stack trace is not free.)
+      const onClose = () => {
+        finish();
+        reject(incomplete());
+      };
+      const finish = () => {
+        request.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
+      };
+      request.on('data', onData).once('end', onEnd).once('error', onError).once('close', onClose);
     });
   }
 
