@@ -3,8 +3,9 @@ import { ObservabilityModule } from '@bot/observability';
 import { Clock } from '@bot/providers';
 import { TokenRevocationModule } from '@bot/tokens';
 import { Module } from '@nestjs/common';
+import type { Pool as PgPool, QueryConfig } from 'pg';
 import { DataSource } from 'typeorm';
-import { typeOrmExecutor } from '../queue/sql-executor';
+import { pgExecutor } from '../queue/sql-executor';
 import { WebhookTaskRepository } from '../queue/webhook-task.repository';
 import { RawBodyReader } from './raw-body.reader';
 import { TaskBatcher } from './task-batcher';
@@ -17,10 +18,17 @@ import { WebhookQueueGauges } from './webhook-queue.gauges';
  * lifecycle repository and the queue gauges. One instance per app, shared by the platforms' webhook modules that
  * import it.
  */
+/** The `pg` Pool under a TypeORM PostgreSQL DataSource, looked up per query (it exists once the DataSource is initialised). */
+function typeOrmPool(dataSource: DataSource): Pick<PgPool, 'query'> {
+  const pool = () => (dataSource.driver as unknown as { master: PgPool }).master;
+  return { query: ((config: QueryConfig) => pool().query(config)) as PgPool['query'] };
+}
+
 @Module({
   imports: [TokenRevocationModule, ObservabilityModule],
   providers: [
-    { provide: WebhookTaskRepository, inject: [DataSource], useFactory: (dataSource: DataSource) => new WebhookTaskRepository(typeOrmExecutor(dataSource)) },
+    // Straight on TypeORM's pg pool: the batched insert runs as a prepared statement, which TypeORM cannot do.
+    { provide: WebhookTaskRepository, inject: [DataSource], useFactory: (dataSource: DataSource) => new WebhookTaskRepository(pgExecutor(typeOrmPool(dataSource))) },
     Clock,
     RawBodyReader,
     TaskBatcher,

@@ -44,7 +44,11 @@ const LIVE = `SELECT id, external_org_id, external_install_id FROM installations
 // branches are gated on the row's route kind, so each uses its own index; revoked installations never match.
 // The unique index on (platform, delivery_id) turns a redelivery into "no row returned" rather than an error.
 // Payloads travel as one parameter each ($13, $14, …) rather than in an array: an array literal would make the
-// driver escape every quote of every payload, which costs more CPU than the rest of the request.
+// driver escape every quote of every payload, which costs more CPU than the rest of the request. So the text
+// depends on the number of rows; it is written for a few sizes only (ENQUEUE_SIZES), the unused payload
+// parameters left NULL and their rows dropped (unnest pads the shorter arrays with NULLs), so that each size can
+// be a prepared statement: planning this statement costs about as much as executing it for a handful of rows.
+const ENQUEUE_SIZES = [1, 2, 4, 8, 16, 32, 64, 128, 200];
 const enqueueSql = (rows: number) => `
   WITH v AS (
     SELECT input.*, CASE WHEN input.route_values IS NULL THEN NULL ELSE ARRAY(SELECT json_array_elements_text(input.route_values::json)) END AS ids
@@ -52,6 +56,7 @@ const enqueueSql = (rows: number) => `
                 ARRAY[${Array.from({ length: rows }, (_, index) => `$${index + 13}::text`).join(', ')}],
                 $7::timestamptz[], $8::int[], $9::text[], $10::text[], $11::text[], $12::varchar[])
       WITH ORDINALITY AS input(platform, external_org_id, external_install_id, event_type, action, delivery_id, payload, received_at, max_attempts, route_by, route_value, route_values, traceparent, n)
+    WHERE input.platform IS NOT NULL
   ),
   inserted AS (
     INSERT INTO webhook_tasks (queue, platform, installation_id, external_org_id, external_install_id, event_type, action, delivery_id, payload, received_at, max_attempts, traceparent)
@@ -173,8 +178,10 @@ export class WebhookTaskRepository {
    */
   async enqueueMany(items: readonly EnqueueItem[], executor: SqlExecutor = this.db): Promise<EnqueueResult[]> {
     const column = <T>(pick: (item: EnqueueItem) => T) => items.map(pick);
-    let sql = ENQUEUE_SQL.get(items.length);
-    if (!sql) ENQUEUE_SQL.set(items.length, (sql = enqueueSql(items.length)));
+    const size = ENQUEUE_SIZES.find((candidate) => candidate >= items.length) ?? items.length;
+    let sql = ENQUEUE_SQL.get(size);
+    if (!sql) ENQUEUE_SQL.set(size, (sql = enqueueSql(size)));
+    const unusedPayloads = Array.from({ length: size - items.length }, () => null);
     const rows = await executor.query<{ id: string; platform: string; delivery_id: string; installation_id: string | null }>(sql, [
       column((item) => item.task.platform),
       column((item) => item.task.externalOrgId ?? null),
@@ -189,7 +196,8 @@ export class WebhookTaskRepository {
       column((item) => (item.route.by === 'external_org_ids' ? JSON.stringify(item.route.values) : null)),
       column((item) => item.task.traceparent ?? null),
       ...column((item) => item.task.payloadJson),
-    ]);
+      ...unusedPayloads,
+    ], `webhook_tasks_enqueue_${size}`);
     const inserted = new Map(rows.map((row) => [`${row.platform}\n${row.delivery_id}`, row]));
     return items.map((item) => {
       const key = `${item.task.platform}\n${item.task.deliveryId}`;
