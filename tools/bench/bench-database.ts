@@ -23,6 +23,8 @@ export async function createBenchDatabase(adminUrl: string | undefined, options:
       database: 'postgres',
       ephemeral: options.ephemeral ?? true,
       detached: false,
+      // As the apps reach the embedded server (resolveDatabase): through its Unix socket.
+      socket: true,
     });
     adminUrl = server.url;
     stopPostgres = server.destroy;
