@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { WebhookRejectedError } from './webhook.errors';
 
@@ -31,4 +32,12 @@ export function idString(value: unknown): string | null {
 /** `value` as a string no longer than `max` characters (column sizes), else null. */
 export function shortString(value: unknown, max = 128): string | null {
   return typeof value === 'string' && value !== '' ? value.slice(0, max) : null;
+}
+
+/**
+ * What to store as a JSON delivery's payload: its raw bytes when they are valid UTF-8 (the database takes them
+ * as text as they are), else the decoded text (invalid sequences replaced, as JSON.parse saw them).
+ */
+export function payloadText(rawBody: Buffer, decoded: string): Buffer | string {
+  return isUtf8(rawBody) ? rawBody : decoded;
 }

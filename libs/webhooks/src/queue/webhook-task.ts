@@ -48,8 +48,11 @@ export interface NewWebhookTask {
   eventType: string;
   action: string | null;
   deliveryId: string;
-  /** The payload as JSON text (the verified raw body for JSON deliveries, so nothing is re-serialised). */
-  payloadJson: string;
+  /**
+   * The payload as JSON text: the verified raw body for JSON deliveries, so nothing is re-serialised, kept as its
+   * UTF-8 bytes (see `payloadText`) so it reaches the driver without another copy and outside the JS heap.
+   */
+  payloadJson: string | Buffer;
   receivedAt: Date;
   /** Ids read from the payload; the matched installation's own ids win when one is found. */
   externalOrgId?: string | null;

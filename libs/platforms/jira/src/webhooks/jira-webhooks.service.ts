@@ -10,6 +10,7 @@ import {
   InstallationRoute,
   isObject,
   parseJsonObject,
+  payloadText,
   shortString,
   verifyHubSignature,
   WebhookIntakeService,
@@ -82,7 +83,7 @@ export class JiraWebhooksService {
         action: shortString(payload['issue_event_type_name']),
         // Jira's retries repeat X-Atlassian-Webhook-Identifier; without it the body (which carries a timestamp) is the key.
         deliveryId: shortString(header(headers, 'x-atlassian-webhook-identifier'), 240) ?? bodyDigestId(rawBody),
-        payloadJson: raw,
+        payloadJson: payloadText(rawBody, raw),
         receivedAt: this.clock.now(),
         externalOrgId: orgId,
       },

@@ -10,6 +10,7 @@ import {
   idString,
   isObject,
   parseJsonObject,
+  payloadText,
   shortString,
   WebhookIntakeService,
   WebhookRejectedError,
@@ -75,7 +76,7 @@ export class SlackWebhooksService {
       const orgIds = slackOrgIds(envelope);
       // Slack retries (X-Slack-Retry-Num) carry the same event_id: the dedupe key.
       const accepted = await this.intake.accept({
-        task: { platform: 'slack', eventType: event['type'].slice(0, 128), action: shortString(event['subtype']), deliveryId: eventId, payloadJson: raw, receivedAt, externalOrgId: orgIds[0] ?? null },
+        task: { platform: 'slack', eventType: event['type'].slice(0, 128), action: shortString(event['subtype']), deliveryId: eventId, payloadJson: payloadText(rawBody, raw), receivedAt, externalOrgId: orgIds[0] ?? null },
         route: orgIds.length ? { by: 'external_org_ids', values: orgIds } : { by: 'none' },
         lifecycle: this.lifecycle.stepFor(event, eventId),
       });
@@ -85,7 +86,7 @@ export class SlackWebhooksService {
     const type = shortString(envelope['type']) ?? 'unknown';
     const orgIds = slackOrgIds(envelope);
     const accepted = await this.intake.accept({
-      task: { platform: 'slack', eventType: type, action: null, deliveryId: bodyDigestId(rawBody), payloadJson: raw, receivedAt, externalOrgId: orgIds[0] ?? null },
+      task: { platform: 'slack', eventType: type, action: null, deliveryId: bodyDigestId(rawBody), payloadJson: payloadText(rawBody, raw), receivedAt, externalOrgId: orgIds[0] ?? null },
       route: orgIds.length ? { by: 'external_org_ids', values: orgIds } : { by: 'none' },
     });
     return { kind: 'event', accepted };
