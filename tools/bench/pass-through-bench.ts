@@ -1,4 +1,4 @@
-// `npm run bench:pass-through [-- --duration=10 --runs=0:50,20:50,20:16 --soak=300 --profile --from-source --database-url=postgres://…]`
+// `npm run bench:pass-through [-- --duration=10 --runs=0:50,20:50,20:16 --soak=300 --profile --from-source --app-node-args="…" --database-url=postgres://…]`
 // Measures, on this machine: requests/s and latency straight to a stand-in upstream, through two bare reference
 // proxies (`node:http` and an undici Pool; tools/bench/bare-proxy.ts) and through each pass-through app (each a
 // real OS process with its installation token cached), and TokenService.getToken per second with the token
@@ -41,11 +41,18 @@ interface Args {
   tokens: boolean;
   /** Run the apps from their production bundles (built first) rather than from TypeScript source. */
   bundles: boolean;
+  /** Extra Node flags for the app processes (e.g. heap sizing experiments). */
+  appNodeArgs: string[];
   databaseUrl?: string;
 }
 
 function parseArgs(): Args {
-  const args = Object.fromEntries(process.argv.slice(2).map((arg) => [...arg.replace(/^--/, '').split('='), 'true'].slice(0, 2)));
+  const args = Object.fromEntries(
+    process.argv.slice(2).map((arg) => {
+      const [name, ...value] = arg.replace(/^--/, '').split('=');
+      return [name, value.length ? value.join('=') : 'true'];
+    }),
+  );
   return {
     duration: Number(args['duration'] ?? 10),
     warmup: Number(args['warmup'] ?? 2),
@@ -57,6 +64,7 @@ function parseArgs(): Args {
     profile: args['profile'] === 'true',
     tokens: args['tokens'] !== 'false',
     bundles: args['from-source'] !== 'true',
+    appNodeArgs: args['app-node-args'] ? String(args['app-node-args']).split(' ') : [],
     databaseUrl: args['database-url'],
   };
 }
@@ -156,6 +164,7 @@ async function main(): Promise<void> {
     `Load: autocannon (closed loop, in the bench process), ${args.duration} s per run after a ${args.warmup} s warm-up, one ~300-byte JSON answer per request; ` +
       'latency percentiles from per-response hrtime (µs resolution), CPU per request = the proxy process\'s user+system time / answers.',
   );
+  if (args.appNodeArgs.length) say(`App processes started with: ${args.appNodeArgs.join(' ')}`);
   if (profileDir) say(`CPU profiles (--cpu-prof) of the apps: ${profileDir}`);
   say();
 
@@ -167,7 +176,7 @@ async function main(): Promise<void> {
     ATLASSIAN_API_BASE_URL: upstream,
     LOG_LEVEL: 'error',
   });
-  const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const nodeArgs = [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...args.appNodeArgs];
   const checks: string[] = [];
 
   for (const latency of [...new Set(args.scenarios.map((scenario) => scenario.latencyMs))]) {

@@ -1,4 +1,4 @@
-// `npm run bench:webhooks [-- --duration=10 --connections=10,20,50 --database-url=postgres://… --ephemeral --profile --from-source]`
+// `npm run bench:webhooks [-- --duration=10 --connections=10,20,50 --database-url=postgres://… --ephemeral --profile --from-source --app-node-args="…"]`
 // Signed GitHub deliveries per second through api-gateway (a real OS process): raw body read, X-Hub-Signature-256
 // check, JSON parse, routing and the durable INSERT committed before the 200. Every delivery has its own
 // X-GitHub-Delivery and body (so its own signature). Without --database-url an embedded PostgreSQL is started
@@ -33,6 +33,8 @@ interface Args {
   ephemeral: boolean;
   profile: boolean;
   bundles: boolean;
+  /** Extra Node flags for the gateway process (e.g. heap sizing experiments). */
+  appNodeArgs: string[];
 }
 
 interface Run {
@@ -53,7 +55,12 @@ interface Run {
 }
 
 function parseArgs(): Args {
-  const args = Object.fromEntries(process.argv.slice(2).map((arg) => [...arg.replace(/^--/, '').split('='), 'true'].slice(0, 2)));
+  const args = Object.fromEntries(
+    process.argv.slice(2).map((arg) => {
+      const [name, ...value] = arg.replace(/^--/, '').split('=');
+      return [name, value.length ? value.join('=') : 'true'];
+    }),
+  );
   return {
     duration: Number(args['duration'] ?? 10),
     connections: String(args['connections'] ?? '10,20,50').split(',').map(Number),
@@ -61,6 +68,7 @@ function parseArgs(): Args {
     ephemeral: args['ephemeral'] === 'true',
     profile: args['profile'] === 'true',
     bundles: args['from-source'] !== 'true',
+    appNodeArgs: args['app-node-args'] ? String(args['app-node-args']).split(' ') : [],
   };
 }
 
@@ -137,7 +145,7 @@ async function main(): Promise<void> {
     GITHUB_PRIVATE_KEY: (await import('node:crypto')).generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
     GITHUB_WEBHOOK_SECRET: SECRET,
     LOG_LEVEL: 'error',
-  }, { bundle, nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] });
+  }, { bundle, nodeArgs: [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...args.appNodeArgs] });
 
   const lines: string[] = [];
   const say = (line = '') => {
@@ -149,7 +157,10 @@ async function main(): Promise<void> {
     say(
       `PostgreSQL ${setting('server_version')} (${args.databaseUrl ? 'from --database-url' : 'embedded, same machine'}), fsync=${setting('fsync')}, synchronous_commit=${setting('synchronous_commit')}.`,
     );
-    say(`api-gateway: ${bundle ? 'production bundle (`nx build`)' : 'from TypeScript source (@swc-node/register)'}${profileDir ? `; CPU profile in ${profileDir}` : ''}.`);
+    say(
+      `api-gateway: ${bundle ? 'production bundle (`nx build`)' : 'from TypeScript source (@swc-node/register)'}${args.appNodeArgs.length ? `, started with ${args.appNodeArgs.join(' ')}` : ''}` +
+        `${profileDir ? `; CPU profile in ${profileDir}` : ''}.`,
+    );
     say(`Load: autocannon in the bench process, api-gateway as its own process, GitHub's issues.opened example (~${Math.round(bodyTemplate().join('').length / 1024)} KiB) with a unique delivery id and signature per request.`);
     say();
     await fire(gateway.url, 'warm-up', { duration: 3, connections: 10 });
