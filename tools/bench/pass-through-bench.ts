@@ -7,8 +7,8 @@
 // `--runs` lists scenarios as <upstream latency ms>:<connections>. Every app is compared with the best bare proxy
 // of the same scenario (the issue-11 target at 0 ms) and with direct (at 20 ms); latency percentiles have µs
 // resolution (see load-run.ts), CPU per request is the proxy process's user+system time over the run divided by
-// the answers it gave. `--soak=<s>` drives each app in turn at the 20 ms / 50 connections load for that long and
-// reports its RSS slope. `--profile` starts the apps with `--cpu-prof` (profiles in the printed directory). The apps
+// the answers it gave. `--soak=<s>` drives every app at once at the 20 ms / 50 connections load for that long and
+// reports each one's RSS slope. `--profile` starts the apps with `--cpu-prof` (profiles in the printed directory). The apps
 // run from their production bundles, built first with `nx build` as the Dockerfiles do; `--from-source` skips the
 // build and runs them through @swc-node/register instead (quicker to start, but the transpiler adds ~70 MiB RSS).
 import { AppConfig, AppConfigModule } from '@bot/config';
@@ -233,22 +233,25 @@ async function main(): Promise<void> {
       }
 
       if (args.soakSeconds > 0 && latency === 20) {
-        say(`### Soak: ${args.soakSeconds} s per app at the ${latency} ms / 50 connections load, RSS sampled every 5 s`);
+        // All apps at once, each with its own 50 connections: one soak of the whole set instead of one per app.
+        say(`### Soak: ${args.soakSeconds} s, every app at the same time at the ${latency} ms / 50 connections load, RSS sampled every 5 s`);
         say();
-        say('| app | requests/s | RSS at start MiB | RSS at end MiB | RSS max MiB | RSS slope after the first minute, MiB/min |');
+        say('| app | requests/s | RSS after 1 min MiB | RSS at end MiB | RSS max MiB | RSS slope after the first minute, MiB/min |');
         say('|---|---|---|---|---|---|');
-        for (const target of targets.filter((entry) => entry.kind === 'app')) {
-          const started = Date.now();
-          const points: [number, number][] = [];
-          const timer = setInterval(() => points.push([(Date.now() - started) / 60_000, rssMiB(target.pid)]), 5000);
-          const result = await loadRun({ url: target.url, headers: target.headers, connections: 50, duration: args.soakSeconds });
-          clearInterval(timer);
-          const settled = points.filter(([minute]) => minute >= 1);
-          const slope = leastSquaresSlope(settled.length >= 2 ? settled : points);
+        const soaked = targets.filter((entry) => entry.kind === 'app');
+        const started = Date.now();
+        const points = soaked.map(() => [] as [number, number][]);
+        const timer = setInterval(() => soaked.forEach((target, index) => points[index].push([(Date.now() - started) / 60_000, rssMiB(target.pid)])), 5000);
+        const results = await Promise.all(soaked.map((target) => loadRun({ url: target.url, headers: target.headers, connections: 50, duration: args.soakSeconds })));
+        clearInterval(timer);
+        soaked.forEach((target, index) => {
+          const settled = points[index].filter(([minute]) => minute >= 1);
+          const slope = leastSquaresSlope(settled.length >= 2 ? settled : points[index]);
           say(
-            `| ${target.name} | ${result.rps.toFixed(0)} | ${points[0]?.[1].toFixed(0)} | ${points.at(-1)?.[1].toFixed(0)} | ${Math.max(...points.map(([, rss]) => rss)).toFixed(0)} | ${slope.toFixed(2)} |`,
+            `| ${target.name} | ${results[index].rps.toFixed(0)} | ${(settled[0] ?? points[index][0])?.[1].toFixed(0)} | ${points[index].at(-1)?.[1].toFixed(0)} | ` +
+              `${Math.max(...points[index].map(([, rss]) => rss)).toFixed(0)} | ${slope.toFixed(2)} |`,
           );
-        }
+        });
         say();
       }
     } finally {
