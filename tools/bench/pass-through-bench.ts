@@ -1,4 +1,4 @@
-// `npm run bench:pass-through [-- --duration=10 --runs=0:50,20:50,20:16 --soak=300 --profile --from-source --app-node-args="…" --database-url=postgres://…]`
+// `npm run bench:pass-through [-- --duration=10 --runs=0:50,20:50,20:16 --soak=300 --profile --from-source --skip-build --app-node-args="…" --database-url=postgres://…]`
 // Measures, on this machine: requests/s and latency straight to a stand-in upstream, through two bare reference
 // proxies (`node:http` and an undici Pool; tools/bench/bare-proxy.ts) and through each pass-through app (each a
 // real OS process with its installation token cached), and TokenService.getToken per second with the token
@@ -41,6 +41,8 @@ interface Args {
   tokens: boolean;
   /** Run the apps from their production bundles (built first) rather than from TypeScript source. */
   bundles: boolean;
+  /** Run the bundles already in dist/ (several runs in a row on the same code). */
+  skipBuild: boolean;
   /** Extra Node flags for the app processes (e.g. heap sizing experiments). */
   appNodeArgs: string[];
   databaseUrl?: string;
@@ -64,6 +66,7 @@ function parseArgs(): Args {
     profile: args['profile'] === 'true',
     tokens: args['tokens'] !== 'false',
     bundles: args['from-source'] !== 'true',
+    skipBuild: args['skip-build'] === 'true',
     appNodeArgs: args['app-node-args'] ? String(args['app-node-args']).split(' ') : [],
     databaseUrl: args['database-url'],
   };
@@ -138,7 +141,7 @@ const APPS = ['github-api', 'slack-api', 'jira-api'] as const;
 
 async function main(): Promise<void> {
   const args = parseArgs();
-  const bundles = args.bundles ? buildBundles(APPS) : undefined;
+  const bundles = args.bundles ? buildBundles(APPS, { skipBuild: args.skipBuild }) : undefined;
   const database = await createBenchDatabase(args.databaseUrl);
   const databaseUrl = database.url;
   const encryptionKey = newEncryptionKey();

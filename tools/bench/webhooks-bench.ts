@@ -1,4 +1,4 @@
-// `npm run bench:webhooks [-- --duration=10 --connections=10,20,50 --database-url=postgres://… --ephemeral --profile --from-source --app-node-args="…"]`
+// `npm run bench:webhooks [-- --duration=10 --connections=10,20,50 --database-url=postgres://… --ephemeral --profile --from-source --skip-build --app-node-args="…"]`
 // Signed GitHub deliveries per second through api-gateway (a real OS process): raw body read, X-Hub-Signature-256
 // check, JSON parse, routing and the durable INSERT committed before the 200. Every delivery has its own
 // X-GitHub-Delivery and body (so its own signature). Without --database-url an embedded PostgreSQL is started
@@ -33,6 +33,8 @@ interface Args {
   ephemeral: boolean;
   profile: boolean;
   bundles: boolean;
+  /** Run the bundles already in dist/ (several runs in a row on the same code). */
+  skipBuild: boolean;
   /** Extra Node flags for the gateway process (e.g. heap sizing experiments). */
   appNodeArgs: string[];
 }
@@ -68,6 +70,7 @@ function parseArgs(): Args {
     ephemeral: args['ephemeral'] === 'true',
     profile: args['profile'] === 'true',
     bundles: args['from-source'] !== 'true',
+    skipBuild: args['skip-build'] === 'true',
     appNodeArgs: args['app-node-args'] ? String(args['app-node-args']).split(' ') : [],
   };
 }
@@ -126,7 +129,7 @@ async function fire(url: string, label: string, options: { duration: number; con
 
 async function main(): Promise<void> {
   const args = parseArgs();
-  const bundle = args.bundles ? buildBundles(['api-gateway'])['api-gateway'] : undefined;
+  const bundle = args.bundles ? buildBundles(['api-gateway'], { skipBuild: args.skipBuild })['api-gateway'] : undefined;
   const profileDir = args.profile ? mkdtempSync(join(tmpdir(), 'bot-bench-prof-')) : undefined;
   const database = await createBenchDatabase(args.databaseUrl, { ephemeral: args.ephemeral });
   const databaseUrl = database.url;
