@@ -1,5 +1,5 @@
 import { PassThroughHarness, startPassThroughApp } from '@bot/platforms/testing';
-import { TEST_SERVICE_API_KEY } from '@bot/testing';
+import { scrapeMetrics, TEST_SERVICE_API_KEY } from '@bot/testing';
 import { TokenUsageRecorder } from '@bot/tokens';
 import { Octokit } from '@octokit/rest';
 import { createHash, randomBytes } from 'node:crypto';
@@ -232,10 +232,19 @@ describe('github-api: GitHub REST pass-through per installation', () => {
   });
 
   it('forwards below Nest\'s router while /health and /docs stay with Nest', async () => {
-    const server = h.app.getHttpServer() as Server;
-    expect(server.listeners('request')).not.toContain(h.app.getHttpAdapter().getInstance());
+    // The mount replaces Express's entry point (the request observer in front of the server calls it).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const expressHandle = require('express/lib/application').handle;
+    expect(h.app.getHttpAdapter().getInstance().handle).not.toBe(expressHandle);
     const { row } = await installGitHub('octo-mounted');
+    const before = await scrapeMetrics(h.url);
     expect((await h.call('/repos/octo-mounted/demo', { installationId: row.id })).status).toBe(200);
+    expect((await h.call(`/installations/${row.id}/repos/octo-mounted/demo`)).status).toBe(200);
+    // Still observed, under the route patterns Express would have named.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const after = await scrapeMetrics(h.url);
+    const served = (route: string) => after.value('bot_http_requests_total', { route, status_class: '2xx' }) - before.value('bot_http_requests_total', { route, status_class: '2xx' });
+    expect([served('/{*path}'), served('/installations/:installationId/{*path}')]).toEqual([1, 1]);
     expect(await (await fetch(`${h.url}/health`)).json()).toMatchObject({ status: 'ok', service: 'github-api' });
     expect(await (await fetch(`${h.url}/docs/openapi.json`)).json()).toMatchObject({ paths: expect.objectContaining({ '/installations/{installationId}/{path}': expect.anything() }) });
   });

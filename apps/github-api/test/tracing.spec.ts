@@ -1,5 +1,5 @@
 import { Tracing } from '@bot/observability';
-import { PassThroughHarness, startPassThroughApp } from '@bot/platforms';
+import { PassThroughHarness, startPassThroughApp } from '@bot/platforms/testing';
 import { LogCapture, OtlpReceiver, ReceivedSpan } from '@bot/testing';
 import { randomBytes } from 'node:crypto';
 import { GitHubApiModule } from '../src/github-api.module';

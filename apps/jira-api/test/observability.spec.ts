@@ -1,5 +1,5 @@
 import { jiraSite } from '@bot/platform-jira';
-import { PassThroughHarness, startPassThroughApp } from '@bot/platforms';
+import { PassThroughHarness, startPassThroughApp } from '@bot/platforms/testing';
 import { LogCapture, MetricsSnapshot, scrapeMetrics } from '@bot/testing';
 import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';

@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import { PassThroughExceptionFilter } from './pass-through-exception.filter';
 import { PassThroughService } from './pass-through.service';
 import { PassThroughTarget } from './pass-through.target';
-import { PassThroughMount } from './pass-through.mount';
+import { PassThroughMount, PassThroughRoutes } from './pass-through.mount';
 
 export interface PassThroughRoute {
   /** Route pattern of the forwarded paths, e.g. `api/:method` or `{*path}`. */
@@ -28,6 +28,7 @@ const CATCH_ALL = '{*path}';
  */
 export function passThroughController(route: PassThroughRoute): Type<unknown> {
   const paths = [`installations/:installationId/${route.path}`, route.path, CATCH_ALL];
+  const routes: PassThroughRoutes = { prefixed: `/${paths[0]}`, plain: `/${paths[1]}`, other: `/${paths[2]}` };
 
   @ApiTags(route.tag)
   @ApiBearerAuth()
@@ -42,7 +43,7 @@ export function passThroughController(route: PassThroughRoute): Type<unknown> {
     ) {}
 
     onApplicationBootstrap(): void {
-      this.mount.serve(this.target, paths);
+      this.mount.serve(this.target, routes);
     }
 
     @All(paths[0])
@@ -50,20 +51,20 @@ export function passThroughController(route: PassThroughRoute): Type<unknown> {
     @ApiParam({ name: 'installationId', type: String, format: 'uuid', description: 'the installation whose token is used' })
     @ApiHeader({ name: 'X-Installation-Id', required: false, description: 'optional here; when given it must name the same installation (else 400 installation_id_conflict)' })
     forwardForInstallation(@Req() req: Request, @Res() res: Response): void {
-      this.passThrough.handle(req, res, this.target, req.originalUrl);
+      this.passThrough.handle(req, res, this.target, routes, req.originalUrl);
     }
 
     @All(paths[1])
     @ApiOperation({ summary: `${route.summary} (installation in the X-Installation-Id header)` })
     @ApiHeader({ name: 'X-Installation-Id', required: false, description: 'UUID of the installation whose token is used; without it the legacy env token (if configured)' })
     forward(@Req() req: Request, @Res() res: Response): void {
-      this.passThrough.handle(req, res, this.target, req.originalUrl);
+      this.passThrough.handle(req, res, this.target, routes, req.originalUrl);
     }
 
     @All(paths[2])
     @ApiExcludeEndpoint()
     notForwarded(@Req() req: Request, @Res() res: Response): void {
-      this.passThrough.handle(req, res, this.target, req.originalUrl);
+      this.passThrough.handle(req, res, this.target, routes, req.originalUrl);
     }
   }
   return PassThroughController;

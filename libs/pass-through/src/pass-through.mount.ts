@@ -1,10 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PassThroughService } from './pass-through.service';
 import { PassThroughTarget } from './pass-through.target';
 
-type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+type Handle = (req: IncomingMessage, res: ServerResponse, next?: unknown) => void;
 
 interface ExpressRouteLayer {
   route?: { path?: unknown };
@@ -12,13 +12,30 @@ interface ExpressRouteLayer {
   rawPath?: unknown;
 }
 
+interface ExpressApp {
+  handle?: Handle;
+  router?: { stack?: ExpressRouteLayer[] };
+}
+
+/** The route patterns of the pass-through's controller, for the request log and metrics of requests served below the router. */
+export interface PassThroughRoutes {
+  /** `/installations/:installationId/<route>`. */
+  prefixed: string;
+  /** `/<route>`. */
+  plain: string;
+  /** `/{*path}`: whatever the app does not forward (answered `not_forwarded`). */
+  other: string;
+}
+
 /**
- * Serves the pass-through below Nest's router: the HTTP server's request listener hands every request whose
- * path is not one of the app's own routes (health, docs, metrics, …) straight to PassThroughService, and all
- * others to Express and Nest as before. Express and Nest's router, guards, interceptors and filters cost
- * several times what forwarding itself does per call; the pass-through checks its key and answers its refusals
- * itself, so nothing of theirs is skipped for it. The controller's routes stay registered: they document the
- * API (OpenAPI) and serve whatever reaches Express anyway, through the same PassThroughService.
+ * Serves the pass-through below Nest's router: Express's entry point (`app.handle`, which the HTTP server's
+ * listener calls, behind the request observer of @bot/observability) hands every request whose path is not one of
+ * the app's own routes (health, docs, metrics, …) straight to PassThroughService, and all others to Express and
+ * Nest as before. Express and Nest's router, guards, interceptors and filters cost several times what forwarding
+ * itself does per call; the pass-through checks its key, answers its refusals and names its route for the request
+ * log itself, so nothing of theirs is needed for it. The request observer stays in front of both, so every request
+ * still gets its log line, metrics and span. The controller's routes stay registered: they document the API
+ * (OpenAPI) and serve whatever reaches Express anyway, through the same PassThroughService.
  */
 @Injectable()
 export class PassThroughMount {
@@ -30,33 +47,30 @@ export class PassThroughMount {
   ) {}
 
   /**
-   * Puts the pass-through in front of Express on the app's HTTP server. `passThroughPaths` are the controller's
-   * own route paths: every other route's first path segment stays with Express. Call once the routes are
-   * registered (application bootstrap).
+   * Puts the pass-through in front of Express's router. `routes` are the controller's own route patterns: every
+   * other route's first path segment stays with Express. Call once the routes are registered (application
+   * bootstrap).
    */
-  serve(target: PassThroughTarget, passThroughPaths: string[]): void {
-    const adapter = this.adapterHost.httpAdapter;
-    const server = adapter?.getHttpServer() as Server | undefined;
-    const express = adapter?.getInstance() as (RequestListener & { router?: { stack?: ExpressRouteLayer[] } }) | undefined;
+  serve(target: PassThroughTarget, routes: PassThroughRoutes): void {
+    const express = this.adapterHost.httpAdapter?.getInstance() as ExpressApp | undefined;
     const layers = express?.router?.stack;
-    if (!server || !express || !Array.isArray(layers) || !server.listeners('request').includes(express)) {
-      this.logger.warn('not an Express app on a node:http server: the pass-through is served through Nest routing');
+    const handle = express?.handle;
+    if (!express || typeof handle !== 'function' || !Array.isArray(layers)) {
+      this.logger.warn('not an Express app: the pass-through is served through Nest routing');
       return;
     }
-    const local = localFirstSegments(layers, passThroughPaths);
+    const local = localFirstSegments(layers, [routes.prefixed, routes.plain, routes.other]);
     if (!local) {
       this.logger.warn('a route of this app matches on its first path segment: the pass-through is served through Nest routing');
       return;
     }
     const passThrough = this.passThrough;
-    const dispatch: RequestListener = (req, res) => {
-      if (local.has(firstSegment(req.url ?? '/'))) express(req, res);
-      else passThrough.handle(req, res, target);
+    const expressHandle = handle.bind(express);
+    // Express's app function calls `app.handle`, so this works whoever holds the function (the request observer).
+    express.handle = (req, res, next) => {
+      if (local.has(firstSegment(req.url ?? '/'))) expressHandle(req, res, next);
+      else passThrough.handle(req, res, target, routes);
     };
-    // Swap only Express's listener, in place, so other request listeners keep their order.
-    const listeners = server.listeners('request') as RequestListener[];
-    server.removeAllListeners('request');
-    for (const listener of listeners) server.on('request', listener === express ? dispatch : listener);
   }
 }
 

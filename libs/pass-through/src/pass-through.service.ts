@@ -1,10 +1,12 @@
 import { AppConfig } from '@bot/config';
+import { noteRefusal, PassThroughObserver } from '@bot/observability';
 import { TokenError, TokenService, TokenUsageRecorder } from '@bot/tokens';
 import { Injectable, Logger } from '@nestjs/common';
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { Readable, Transform, TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fromTokenError, PassThroughError } from './pass-through.errors';
+import type { PassThroughRoutes } from './pass-through.mount';
 import { PassThroughTarget, ResponseContext, UpstreamCredential } from './pass-through.target';
 import { renderPassThroughError } from './platform-error.shape';
 import { PublicBaseUrl } from './public-base-url';
@@ -55,30 +57,36 @@ export class PassThroughService {
     private readonly transport: UpstreamTransport,
     private readonly publicBaseUrl: PublicBaseUrl,
     private readonly serviceKey: ServiceApiKeyCheck,
+    private readonly observer: PassThroughObserver,
   ) {}
 
   /**
-   * Serves one request completely, refusals included. `requestTarget` is the raw request target (path and
-   * query as the caller sent them); routers that rewrite `req.url` pass the original.
+   * Serves one request completely, refusals included. `routes` name the route patterns for the request log;
+   * `requestTarget` is the raw request target (path and query as the caller sent them); routers that rewrite
+   * `req.url` pass the original.
    */
-  handle(req: IncomingMessage, res: ServerResponse, target: PassThroughTarget, requestTarget = req.url ?? '/'): void {
-    this.forward(req, res, target, requestTarget).catch((error: unknown) => this.refuse(req, res, target, error));
+  handle(req: IncomingMessage, res: ServerResponse, target: PassThroughTarget, routes: PassThroughRoutes, requestTarget = req.url ?? '/'): void {
+    this.observer.routed(req, routes.other);
+    this.observer.attributed(req, target.platform, null);
+    this.forward(req, res, target, routes, requestTarget).catch((error: unknown) => this.refuse(req, res, target, error));
   }
 
-  private async forward(req: IncomingMessage, res: ServerResponse, target: PassThroughTarget, requestTarget: string): Promise<void> {
+  private async forward(req: IncomingMessage, res: ServerResponse, target: PassThroughTarget, routes: PassThroughRoutes, requestTarget: string): Promise<void> {
     this.serviceKey.check(req.headers.authorization);
     const validated = validateRequestTarget(requestTarget);
     const { installationId: prefixId, path } = splitInstallationPrefix(validated.path);
-    let credential = await this.credential(req.headers, target, prefixId);
+    let credential = await this.credential(req, target, prefixId);
     const route = target.route(path, credential);
     if (!route) throw new PassThroughError(404, 'not_forwarded', `${this.config.appName} does not forward ${req.method} ${path.slice(0, 200)}`);
+    this.observer.routed(req, prefixId === null ? routes.plain : routes.prefixed);
     const location = upstreamUrl(route.baseUrl, route.path + validated.query);
-    const body = await this.requestBody(req);
+    const body = await this.requestBody(req, target);
     const method = req.method ?? 'GET';
+    // Built once, also for a retry: the caller's headers minus ours, plus the platform's defaults.
     const headers = forwardedHeaders(req.headers, target);
 
     credential = await this.current(credential, target);
-    let upstream = await this.send(location, method, headers, credential, body, target);
+    let upstream = await this.send(req, location, method, headers, credential, body, target);
     let inspected: InspectedBody | undefined;
     if (credential.kind === 'installation' && credential.token.refreshable && body.kind !== 'stream') {
       const rejected = credential.token;
@@ -91,8 +99,9 @@ export class PassThroughService {
         });
         if (replacement) {
           refused.body.resume();
+          this.observer.retriedWithNewToken(target.platform);
           credential = await this.current({ kind: 'installation', token: replacement }, target);
-          upstream = await this.send(location, method, headers, credential, body, target);
+          upstream = await this.send(req, location, method, headers, credential, body, target);
           inspected = undefined;
         }
       }
@@ -131,9 +140,10 @@ export class PassThroughService {
     if (failure instanceof PassThroughError) {
       error = failure;
     } else {
-      this.logger.error(`unexpected failure: ${(failure as Error)?.message ?? String(failure)}`);
+      this.logger.error({ msg: 'unexpected failure', err: failure });
       error = new PassThroughError(500, 'internal_error', 'unexpected server error');
     }
+    noteRefusal(req, `${error.code}: ${error.message}`);
     const answer = renderPassThroughError(error, target.errorShape, { appBaseUrl: this.publicBaseUrl.of(req.headers) });
     const body = JSON.stringify(answer.body);
     res.writeHead(answer.status, { ...answer.headers, 'content-type': JSON_CONTENT_TYPE, 'content-length': Buffer.byteLength(body) });
@@ -153,8 +163,8 @@ export class PassThroughService {
   }
 
   /** The installation named by the path prefix and/or the header (they must agree), else the legacy token. */
-  private async credential(headers: IncomingHttpHeaders, target: PassThroughTarget, prefixId: string | null): Promise<UpstreamCredential> {
-    const header = headers['x-installation-id'];
+  private async credential(req: IncomingMessage, target: PassThroughTarget, prefixId: string | null): Promise<UpstreamCredential> {
+    const header = req.headers['x-installation-id'];
     const headerGiven = header !== undefined && header !== '';
     let installationId: string;
     if (prefixId !== null) {
@@ -180,6 +190,7 @@ export class PassThroughService {
       installationId = header;
     }
     const id = installationId.toLowerCase();
+    this.observer.attributed(req, target.platform, id);
     const token = await this.tokenCall(() => this.tokens.getToken(id, { platform: target.platform }));
     return { kind: 'installation', token };
   }
@@ -208,21 +219,35 @@ export class PassThroughService {
   }
 
   /** No body, a small body held for a possible retry, or a stream counted against the size limit. */
-  private async requestBody(req: IncomingMessage): Promise<RequestBody> {
+  private async requestBody(req: IncomingMessage, target: PassThroughTarget): Promise<RequestBody> {
     const limit = this.config.proxyBodyLimitBytes;
     const declared = req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']);
-    if (declared !== undefined && declared > limit) throw tooLarge(limit);
+    if (declared !== undefined && declared > limit) {
+      this.observer.bodyRefused(target.platform);
+      throw tooLarge(limit);
+    }
     if ((declared === undefined || declared === 0) && req.headers['transfer-encoding'] === undefined) return { kind: 'none' };
     if (declared !== undefined && declared <= REPLAYABLE_BODY_BYTES) {
       const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
+      try {
+        for await (const chunk of req) chunks.push(chunk as Buffer);
+      } catch {
+        throw clientClosed();
+      }
+      if (!req.complete) throw clientClosed();
       return { kind: 'buffer', data: Buffer.concat(chunks) };
     }
-    return { kind: 'stream', stream: req.pipe(new SizeLimit(limit)) };
+    const stream = req.pipe(new SizeLimit(limit));
+    // pipe() does not pass on a caller hanging up mid-body; without this the platform call would wait for its time limit.
+    req.once('close', () => {
+      if (!req.complete) stream.destroy(clientClosed());
+    });
+    return { kind: 'stream', stream };
   }
 
   /** One upstream exchange with `credential`; the token is checked against the cache's stamps just before. */
   private async send(
+    req: IncomingMessage,
     location: UpstreamLocation,
     method: string,
     headers: Record<string, string | string[]>,
@@ -231,17 +256,26 @@ export class PassThroughService {
     target: PassThroughTarget,
   ): Promise<UpstreamResponse> {
     headers['authorization'] = target.authorization(credential);
+    const call = this.observer.upstreamStarted(req, target.platform, method, location, headers);
     try {
-      return await this.transport.send(location, {
+      const response = await this.transport.send(location, {
         method,
         headers,
         body: body.kind === 'buffer' ? body.data : body.kind === 'stream' ? body.stream : undefined,
         timeoutMs: this.config.upstreamTimeoutMs,
       });
-    } catch (error) {
-      if (error instanceof PassThroughError) throw error;
+      call.answered(response.statusCode);
+      return response;
+    } catch (thrown) {
+      // A body stream we failed (over the limit, caller gone) may surface as the socket's reset: our reason wins.
+      const error = body.kind === 'stream' && body.stream.errored instanceof PassThroughError ? body.stream.errored : thrown;
+      call.failed(error instanceof UpstreamTransportError ? (error.reason === 'timeout' ? 'timeout' : 'unreachable') : 'cancelled');
+      if (error instanceof PassThroughError) {
+        if (error.status === 413) this.observer.bodyRefused(target.platform);
+        throw error;
+      }
       if (error instanceof UpstreamTransportError) {
-        this.logger.warn(`${target.displayName} ${method} ${location.path.split('?')[0]} failed: ${error.message}`);
+        this.logger.warn({ msg: `${target.displayName} ${method} ${location.path.split('?')[0]} failed: ${error.message}`, platform: target.platform });
         if (error.reason === 'timeout') throw new PassThroughError(504, 'upstream_timeout', `${target.displayName} did not answer within ${this.config.upstreamTimeoutMs} ms`);
         throw new PassThroughError(502, 'upstream_unreachable', `could not reach ${target.displayName} (${error.message})`);
       }
@@ -276,6 +310,11 @@ function returnedHeaders(incoming: IncomingHttpHeaders): OutgoingHttpHeaders {
 /** Headers a `Connection:` header names are hop-by-hop too (RFC 9110 7.6.1). */
 function connectionHeaders(value: string | string[]): Set<string> {
   return new Set(String(value).split(',').map((name) => name.trim().toLowerCase()));
+}
+
+/** The caller hung up before its request body ended; nothing can be answered, and nothing went wrong here. */
+function clientClosed(): PassThroughError {
+  return new PassThroughError(400, 'client_closed_request', 'the client closed the connection before the request body ended');
 }
 
 function tooLarge(limit: number): PassThroughError {

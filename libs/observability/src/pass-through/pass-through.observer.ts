@@ -9,6 +9,13 @@ import { Tracing } from '../tracing/tracing';
 /** How a platform call ended without an answer: no answer in time, no connection, or cut off by us (the client left, the body was over the limit). */
 export type UpstreamFailure = 'timeout' | 'unreachable' | 'cancelled';
 
+/** Where a platform call goes: `https://api.github.com` and `/repos/o/r?page=2`. */
+export interface UpstreamUrl {
+  origin: string;
+  /** Path and query. */
+  path: string;
+}
+
 /** One platform call in flight. */
 export interface UpstreamCall {
   /** The platform answered with `status` (its headers arrived). */
@@ -54,9 +61,10 @@ class ObservedCall implements UpstreamCall {
 }
 
 /**
- * The pass-through's one seam to logs, metrics and traces, kept to four calls so the hot path can be rewritten
- * freely: say whose request it is, wrap each platform call, count a retry after a token refresh, count a body
- * refused for its size. Everything here is a no-op when metrics and tracing are off.
+ * The pass-through's one seam to logs, metrics and traces, kept to a few calls so the hot path can be rewritten
+ * freely: name the route of a request served below Nest's router, say whose request it is, wrap each platform
+ * call, count a retry after a token refresh, count a body refused for its size. Everything here is a no-op when
+ * metrics and tracing are off.
  */
 @Injectable()
 export class PassThroughObserver {
@@ -64,6 +72,15 @@ export class PassThroughObserver {
     private readonly metrics: UpstreamMetrics,
     private readonly tracing: Tracing,
   ) {}
+
+  /**
+   * The route pattern of a request served below Nest's router (`/installations/:installationId/{*path}`), the
+   * label Express would have given it, for its log line and metrics.
+   */
+  routed(req: IncomingMessage, route: string): void {
+    const observation = observationOf(req);
+    if (observation) observation.route = route;
+  }
 
   /** The request is served with the token of `installationId` of `platform` (null: the legacy env token). */
   attributed(req: IncomingMessage, platform: string, installationId: string | null): void {
@@ -77,13 +94,16 @@ export class PassThroughObserver {
    * A call to the platform is about to be sent with `headers`: starts its timer and client span, and sets the
    * span's `traceparent` in `headers` (with tracing off the caller's own `traceparent`, if forwarded, stays).
    */
-  upstreamStarted(req: IncomingMessage, platform: string, method: string, url: URL, headers: OutgoingHttpHeaders): UpstreamCall {
+  upstreamStarted(req: IncomingMessage, platform: string, method: string, url: UpstreamUrl, headers: OutgoingHttpHeaders): UpstreamCall {
     if (!this.metrics.enabled && !this.tracing.enabled) return UNOBSERVED_CALL;
-    const span = this.tracing.startSpan(
-      `${platform} ${method}`,
-      { 'http.request.method': method, 'server.address': url.hostname, 'url.full': `${url.origin}${url.pathname}`, 'bot.platform': platform },
-      SpanKind.CLIENT,
-    );
+    // Taken apart only here, when something is recorded: the hot path passes origin and path as it has them.
+    const span = this.tracing.enabled
+      ? this.tracing.startSpan(
+          `${platform} ${method}`,
+          { 'http.request.method': method, 'server.address': new URL(url.origin).hostname, 'url.full': `${url.origin}${url.path.split('?')[0]}`, 'bot.platform': platform },
+          SpanKind.CLIENT,
+        )
+      : undefined;
     if (span) this.tracing.inject(span, headers);
     return new ObservedCall(this.metrics, req, platform, span);
   }
