@@ -1,4 +1,4 @@
-// `npm run bench:pass-through [-- --duration=10 --runs=0:50,20:50,20:16 --soak=300 --profile --from-source --skip-build --app-node-args="…" --database-url=postgres://…]`
+// `npm run bench:pass-through [-- --duration=10 --runs=0:50,20:50,20:16 --observability=both --soak=300 --profile --from-source --skip-build --app-node-args="…" --database-url=postgres://…]`
 // Measures, on this machine: requests/s and latency straight to a stand-in upstream, through two bare reference
 // proxies (`node:http` and an undici Pool; tools/bench/bare-proxy.ts) and through each pass-through app (each a
 // real OS process with its installation token cached), and TokenService.getToken per second with the token
@@ -11,6 +11,8 @@
 // reports each one's RSS slope. `--profile` starts the apps with `--cpu-prof` (profiles in the printed directory). The apps
 // run from their production bundles, built first with `nx build` as the Dockerfiles do; `--from-source` skips the
 // build and runs them through @swc-node/register instead (quicker to start, but the transpiler adds ~70 MiB RSS).
+// The apps run as deployed: a JSON log line per request and metrics on (tracing off); `--observability=both` also
+// measures a second process of each app with LOG_REQUESTS=false METRICS_ENABLED=false, for issue 12's ≤ 5 % target.
 import { AppConfig, AppConfigModule } from '@bot/config';
 import { createDataSource, DatabaseModule, runMigrations } from '@bot/database';
 import { InstallationRepository } from '@bot/installations';
@@ -45,6 +47,8 @@ interface Args {
   skipBuild: boolean;
   /** Extra Node flags for the app processes (e.g. heap sizing experiments). */
   appNodeArgs: string[];
+  /** Also measure each app with request logging and metrics off (issue 12's switch), beside the default (on). */
+  observabilityOff: boolean;
   databaseUrl?: string;
 }
 
@@ -68,6 +72,7 @@ function parseArgs(): Args {
     bundles: args['from-source'] !== 'true',
     skipBuild: args['skip-build'] === 'true',
     appNodeArgs: args['app-node-args'] ? String(args['app-node-args']).split(' ') : [],
+    observabilityOff: args['observability'] === 'both',
     databaseUrl: args['database-url'],
   };
 }
@@ -177,8 +182,12 @@ async function main(): Promise<void> {
     GITHUB_API_BASE_URL: upstream,
     SLACK_BASE_URL: upstream,
     ATLASSIAN_API_BASE_URL: upstream,
-    LOG_LEVEL: 'error',
+    // As deployed: one JSON log line per request (to the pipe this process reads), metrics recorded; no tracing.
+    LOG_LEVEL: 'info',
+    LOG_REQUESTS: 'true',
+    METRICS_ENABLED: 'true',
   });
+  const observabilityOff = { LOG_REQUESTS: 'false', METRICS_ENABLED: 'false' };
   const nodeArgs = [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...args.appNodeArgs];
   const checks: string[] = [];
 
@@ -192,16 +201,26 @@ async function main(): Promise<void> {
       helpers.push(bareHttp);
       const bareUndici = await startHelper('tools/bench/bare-proxy.ts', ['undici', '0', ...bareArgs]);
       helpers.push(bareUndici);
-      for (const name of APPS) apps.push(await startAppProcess(name, appEnv(upstream.url), { nodeArgs, bundle: bundles?.[name] }));
       const service = (scheme: string, installationId: string) => ({ authorization: `${scheme} ${TEST_SERVICE_API_KEY}`, 'x-installation-id': installationId });
+      const calls: Record<(typeof APPS)[number], { path: string; headers: Record<string, string> }> = {
+        'github-api': { path: '/repos/octo/demo', headers: service('token', github.id) },
+        'slack-api': { path: '/api/team.info', headers: service('Bearer', slack.id) },
+        'jira-api': { path: '/rest/api/3/myself', headers: service('Bearer', jira.id) },
+      };
       const targets: Target[] = [
         { name: 'direct to upstream', url: `${upstream.url}/repos/octo/demo`, headers: {}, kind: 'direct' },
         { name: 'bare node:http proxy', url: `${bareHttp.url}/repos/octo/demo`, headers: service('token', github.id), pid: bareHttp.child.pid, kind: 'bare' },
         { name: 'bare undici Pool proxy', url: `${bareUndici.url}/repos/octo/demo`, headers: service('token', github.id), pid: bareUndici.child.pid, kind: 'bare' },
-        { name: 'github-api', url: `${apps[0].url}/repos/octo/demo`, headers: service('token', github.id), pid: apps[0].child.pid, kind: 'app' },
-        { name: 'slack-api', url: `${apps[1].url}/api/team.info`, headers: service('Bearer', slack.id), pid: apps[1].child.pid, kind: 'app' },
-        { name: 'jira-api', url: `${apps[2].url}/rest/api/3/myself`, headers: service('Bearer', jira.id), pid: apps[2].child.pid, kind: 'app' },
       ];
+      for (const name of APPS) {
+        const variants: [string, Record<string, string>][] = [[name, appEnv(upstream.url)]];
+        if (args.observabilityOff) variants.push([`${name} (request log and metrics off)`, { ...appEnv(upstream.url), ...observabilityOff }]);
+        for (const [label, env] of variants) {
+          const app = await startAppProcess(name, env, { nodeArgs, bundle: bundles?.[name], boundedOutput: true });
+          apps.push(app);
+          targets.push({ name: label, url: `${app.url}${calls[name].path}`, headers: calls[name].headers, pid: app.child.pid, kind: 'app' });
+        }
+      }
 
       for (const scenario of args.scenarios.filter((candidate) => candidate.latencyMs === latency)) {
         say(`### Upstream answering after ${latency} ms, ${scenario.connections} connections`);
@@ -231,7 +250,12 @@ async function main(): Promise<void> {
             verdicts.push(`added p50 ${ms(addedP50)} ms (≤ 1), p99 ${ms(addedP99)} ms (≤ 5): ${addedP50 <= 1 && addedP99 <= 5 ? 'met' : 'NOT met'}`);
           }
           verdicts.push(`RSS ${rssMaxMiB.toFixed(0)} MiB (≤ 150): ${rssMaxMiB <= 150 ? 'met' : 'NOT met'}`);
-          checks.push(`- ${latency} ms / ${scenario.connections} connections, ${target.name}: ${verdicts.join('; ')}`);
+          const off = measured.find((entry) => entry.target.name === `${target.name} (request log and metrics off)`);
+          if (off) {
+            const loss = 1 - result.rps / off.result.rps;
+            verdicts.push(`request log and metrics cost ${percent(loss)} of requests/s vs off (issue 12: ≤ 5 %): ${loss <= 0.05 ? 'met' : 'NOT met'}`);
+          }
+          if (!target.name.endsWith('off)')) checks.push(`- ${latency} ms / ${scenario.connections} connections, ${target.name}: ${verdicts.join('; ')}`);
         }
       }
 
@@ -241,7 +265,7 @@ async function main(): Promise<void> {
         say();
         say('| app | requests/s | RSS after 1 min MiB | RSS at end MiB | RSS max MiB | RSS slope after the first minute, MiB/min |');
         say('|---|---|---|---|---|---|');
-        const soaked = targets.filter((entry) => entry.kind === 'app');
+        const soaked = targets.filter((entry) => (APPS as readonly string[]).includes(entry.name));
         const started = Date.now();
         const points = soaked.map(() => [] as [number, number][]);
         const timer = setInterval(() => soaked.forEach((target, index) => points[index].push([(Date.now() - started) / 60_000, rssMiB(target.pid)])), 5000);

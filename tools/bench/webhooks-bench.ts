@@ -1,4 +1,4 @@
-// `npm run bench:webhooks [-- --duration=10 --connections=10,20,50 --database-url=postgres://… --ephemeral --profile --from-source --skip-build --app-node-args="…"]`
+// `npm run bench:webhooks [-- --duration=10 --connections=10,20,50 --database-url=postgres://… --ephemeral --profile --from-source --skip-build --observability=off --app-node-args="…"]`
 // Signed GitHub deliveries per second through api-gateway (a real OS process): raw body read, X-Hub-Signature-256
 // check, JSON parse, routing and the durable INSERT committed before the 200. Every delivery has its own
 // X-GitHub-Delivery and body (so its own signature). Without --database-url an embedded PostgreSQL is started
@@ -37,6 +37,8 @@ interface Args {
   skipBuild: boolean;
   /** Extra Node flags for the gateway process (e.g. heap sizing experiments). */
   appNodeArgs: string[];
+  /** Request log and metrics on (default, as deployed) or off (`--observability=off`, issue 12's switch). */
+  observability: boolean;
 }
 
 interface Run {
@@ -72,6 +74,7 @@ function parseArgs(): Args {
     bundles: args['from-source'] !== 'true',
     skipBuild: args['skip-build'] === 'true',
     appNodeArgs: args['app-node-args'] ? String(args['app-node-args']).split(' ') : [],
+    observability: args['observability'] !== 'off',
   };
 }
 
@@ -147,8 +150,11 @@ async function main(): Promise<void> {
     GITHUB_APP_NAME: 'bench-bot',
     GITHUB_PRIVATE_KEY: (await import('node:crypto')).generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
     GITHUB_WEBHOOK_SECRET: SECRET,
-    LOG_LEVEL: 'error',
-  }, { bundle, nodeArgs: [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...args.appNodeArgs] });
+    // As deployed: a JSON log line per request and metrics on (tracing off), unless --observability=off.
+    LOG_LEVEL: 'info',
+    LOG_REQUESTS: String(args.observability),
+    METRICS_ENABLED: String(args.observability),
+  }, { bundle, nodeArgs: [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...args.appNodeArgs], boundedOutput: true });
 
   const lines: string[] = [];
   const say = (line = '') => {
@@ -162,6 +168,7 @@ async function main(): Promise<void> {
     );
     say(
       `api-gateway: ${bundle ? 'production bundle (`nx build`)' : 'from TypeScript source (@swc-node/register)'}${args.appNodeArgs.length ? `, started with ${args.appNodeArgs.join(' ')}` : ''}` +
+        `, request log and metrics ${args.observability ? 'on (LOG_LEVEL=info)' : 'off'}` +
         `${profileDir ? `; CPU profile in ${profileDir}` : ''}.`,
     );
     say(`Load: autocannon in the bench process, api-gateway as its own process, GitHub's issues.opened example (~${Math.round(bodyTemplate().join('').length / 1024)} KiB) with a unique delivery id and signature per request.`);

@@ -26,6 +26,11 @@ export interface AppProcessOptions {
   bundle?: string;
   /** The directory the app runs in (its `.data/`); a new temporary one by default. */
   cwd?: string;
+  /**
+   * Keep only the last 64 KiB of output (start-up failures still show): a benchmark's app writes a log line per
+   * request, which would otherwise pile up in this process.
+   */
+  boundedOutput?: boolean;
 }
 
 /**
@@ -58,8 +63,12 @@ export async function startAppProcess(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const append = (chunk: Buffer) => {
+    output += chunk.toString();
+    if (options.boundedOutput && output.length > 128 * 1024) output = output.slice(-64 * 1024);
+  };
+  child.stdout?.on('data', append);
+  child.stderr?.on('data', append);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + timeoutMs;
