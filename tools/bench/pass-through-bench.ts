@@ -183,7 +183,7 @@ async function main(): Promise<void> {
     SLACK_BASE_URL: upstream,
     ATLASSIAN_API_BASE_URL: upstream,
     // As deployed: one JSON log line per request (to the pipe this process reads), metrics recorded; no tracing.
-    LOG_LEVEL: 'info',
+    LOG_LEVEL: 'log',
     LOG_REQUESTS: 'true',
     METRICS_ENABLED: 'true',
   });

@@ -151,7 +151,7 @@ async function main(): Promise<void> {
     GITHUB_PRIVATE_KEY: (await import('node:crypto')).generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
     GITHUB_WEBHOOK_SECRET: SECRET,
     // As deployed: a JSON log line per request and metrics on (tracing off), unless --observability=off.
-    LOG_LEVEL: 'info',
+    LOG_LEVEL: 'log',
     LOG_REQUESTS: String(args.observability),
     METRICS_ENABLED: String(args.observability),
   }, { bundle, nodeArgs: [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...args.appNodeArgs], boundedOutput: true });
@@ -168,7 +168,7 @@ async function main(): Promise<void> {
     );
     say(
       `api-gateway: ${bundle ? 'production bundle (`nx build`)' : 'from TypeScript source (@swc-node/register)'}${args.appNodeArgs.length ? `, started with ${args.appNodeArgs.join(' ')}` : ''}` +
-        `, request log and metrics ${args.observability ? 'on (LOG_LEVEL=info)' : 'off'}` +
+        `, request log and metrics ${args.observability ? 'on (LOG_LEVEL=log)' : 'off'}` +
         `${profileDir ? `; CPU profile in ${profileDir}` : ''}.`,
     );
     say(`Load: autocannon in the bench process, api-gateway as its own process, GitHub's issues.opened example (~${Math.round(bodyTemplate().join('').length / 1024)} KiB) with a unique delivery id and signature per request.`);

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Level } from 'pino';
-import type { AppLogger } from '../logging/app-logger';
+import { AppLogger, requestLineLogger } from '../logging/app-logger';
 import { HttpMetrics } from '../metrics/http.metrics';
 import { Tracing } from '../tracing/tracing';
 import { attachObservation, RequestObservation } from './request-observation';
@@ -34,12 +34,16 @@ type RoutedRequest = IncomingMessage & { route?: { path?: unknown }; baseUrl?: s
  * hung up is `info`, a 502/503/504 or a 5xx relayed from a platform is `warn`, any other 5xx is `error`.
  */
 export class RequestObserver {
+  private readonly logger: AppLogger;
+
   constructor(
-    private readonly logger: AppLogger,
+    logger: AppLogger,
     private readonly metrics: HttpMetrics,
     private readonly tracing: Tracing,
     private readonly logRequests: boolean,
-  ) {}
+  ) {
+    this.logger = requestLineLogger(logger);
+  }
 
   /** False when request logging, metrics and tracing are all off: then nothing runs per request. */
   get active(): boolean {
