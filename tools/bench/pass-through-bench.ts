@@ -1,8 +1,9 @@
 // `npm run bench:pass-through [-- --duration=10 --runs=0:50,20:50,20:16 --observability=both --soak=300 --profile --from-source --skip-build --app-node-args="…" --database-url=postgres://…]`
 // Measures, on this machine: requests/s and latency straight to a stand-in upstream, through two bare reference
-// proxies (`node:http` and an undici Pool; tools/bench/bare-proxy.ts) and through each pass-through app (each a
-// real OS process with its installation token cached), and TokenService.getToken per second with the token
-// cached versus read and decrypted from PostgreSQL each time. Prints a Markdown report.
+// proxies (`node:http` and an undici Pool; tools/bench/bare-proxy.ts) and through each pass-through app (github-api,
+// slack-api, jira-api, sentry-api; each a real OS process with its installation token cached), and
+// TokenService.getToken per second with the token cached versus read and decrypted from PostgreSQL each time.
+// Prints a Markdown report.
 //
 // `--runs` lists scenarios as <upstream latency ms>:<connections>. Every app is compared with the best bare proxy
 // of the same scenario (the issue-11 target at 0 ms) and with direct (at 20 ms); latency percentiles have µs
@@ -142,7 +143,7 @@ function percent(value: number): string {
   return `${(value * 100).toFixed(0)} %`;
 }
 
-const APPS = ['github-api', 'slack-api', 'jira-api'] as const;
+const APPS = ['github-api', 'slack-api', 'jira-api', 'sentry-api'] as const;
 
 async function main(): Promise<void> {
   const args = parseArgs();
@@ -159,6 +160,9 @@ async function main(): Promise<void> {
   const github = await installations.insert(buildInstallation({ platform: 'github', accessToken: githubToken, tokenExpiresAt: inAnHour }));
   const slack = await installations.insert(buildInstallation({ platform: 'slack', externalInstallId: null, accessToken: 'xoxb-1-bench', tokenExpiresAt: null }));
   const jira = await installations.insert(buildInstallation({ platform: 'jira', externalOrgId: 'cloud-bench', externalInstallId: null, accessToken: 'eyJbench', refreshToken: 'atl-rt-bench', tokenExpiresAt: inAnHour }));
+  const sentry = await installations.insert(
+    buildInstallation({ platform: 'sentry', externalOrgId: 'bench-org', externalOrgName: 'bench-org', accessToken: 'sntrys-bench', refreshToken: 'sntry-rt-bench', tokenExpiresAt: inAnHour, metadata: { org_slug: 'bench-org' } }),
+  );
   const profileDir = args.profile ? mkdtempSync(join(tmpdir(), 'bot-bench-prof-')) : undefined;
 
   const lines: string[] = [];
@@ -182,6 +186,7 @@ async function main(): Promise<void> {
     GITHUB_API_BASE_URL: upstream,
     SLACK_BASE_URL: upstream,
     ATLASSIAN_API_BASE_URL: upstream,
+    SENTRY_BASE_URL: upstream,
     // As deployed: one JSON log line per request (to the pipe this process reads), metrics recorded; no tracing.
     LOG_LEVEL: 'log',
     LOG_REQUESTS: 'true',
@@ -206,6 +211,7 @@ async function main(): Promise<void> {
         'github-api': { path: '/repos/octo/demo', headers: service('token', github.id) },
         'slack-api': { path: '/api/team.info', headers: service('Bearer', slack.id) },
         'jira-api': { path: '/rest/api/3/myself', headers: service('Bearer', jira.id) },
+        'sentry-api': { path: '/api/0/organizations/bench-org/', headers: service('Bearer', sentry.id) },
       };
       const targets: Target[] = [
         { name: 'direct to upstream', url: `${upstream.url}/repos/octo/demo`, headers: {}, kind: 'direct' },

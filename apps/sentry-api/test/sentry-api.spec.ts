@@ -1,5 +1,5 @@
 import { FakeSentry } from '@bot/platform-sentry';
-import { PassThroughHarness, startPassThroughApp } from '@bot/platforms';
+import { PassThroughHarness, startPassThroughApp } from '@bot/platforms/testing';
 import { scrapeMetrics } from '@bot/testing';
 import { randomUUID } from 'node:crypto';
 import { SentryApiModule } from '../src/sentry-api.module';
