@@ -33,6 +33,8 @@ describe('two replicas of every app on one PostgreSQL', () => {
       BASE_URL: 'http://127.0.0.1:9',
       // Long enough that a refresh hung on purpose is still holding its lock when its process is killed.
       UPSTREAM_TIMEOUT_MS: '30000',
+      // Every api-gateway replica schedules the Jira webhook renewal job; rounds every second so they overlap.
+      JIRA_WEBHOOK_RENEWAL_INTERVAL_MS: '1000',
       ...sandbox.env,
     };
     // Two at a time: starting ten TypeScript processes at once only makes each slower on a shared machine.
@@ -134,6 +136,40 @@ describe('two replicas of every app on one PostgreSQL', () => {
     const tasks = (await dataSource.query(`SELECT installation_id FROM webhook_tasks WHERE platform = 'github' AND delivery_id = $1`, [deliveryId])) as { installation_id: string }[];
     expect(tasks).toEqual([{ installation_id: row.id }]);
   }, 60_000);
+
+  it('the scheduled Jira webhook renewal runs on both api-gateway replicas, and its work is done once', async () => {
+    // A Jira site installed through one oauth-service replica: the install registers the site's dynamic webhooks.
+    const start = await fetch(`${replicas['oauth-service'][0].url}/oauth/install/jira`, { redirect: 'manual' });
+    expect(start.status).toBe(302);
+    const authorize = new URL(start.headers.get('location') as string);
+    authorize.searchParams.set('fake_site', 'replica-renewal');
+    const approval = await fetch(authorize, { redirect: 'manual' });
+    const callback = new URL(approval.headers.get('location') as string);
+    const installed = await fetch(`${replicas['oauth-service'][0].url}${callback.pathname}${callback.search}`, { headers: { accept: 'application/json' } });
+    expect(installed.status).toBe(200);
+    const installationId = ((await installed.json()) as { installation_id: string }).installation_id;
+    const [registration] = (await dataSource.query(`SELECT external_ids FROM webhook_registrations WHERE installation_id = $1`, [installationId])) as { external_ids: number[] }[];
+    expect(registration.external_ids.length).toBeGreaterThan(0);
+
+    // Due for renewal (expiring in 6 days), and Atlassian slow to answer the refresh, so that while one replica's
+    // round is inside the refresh, the other replica's rounds come due; only the advisory lock keeps them out.
+    const REFRESH = 'PUT /ex/jira/:cloudId/rest/api/3/webhook/refresh';
+    const refreshesOfSite = () => sandbox.atlassian.callsTo(REFRESH).filter((call) => (call.body as { webhookIds?: number[] })?.webhookIds?.some((id) => registration.external_ids.includes(id)));
+    sandbox.atlassian.failNext(REFRESH, { delayMs: 3_000 });
+    const soon = new Date(Date.now() + 6 * 24 * 3600_000);
+    for (const id of registration.external_ids) sandbox.atlassian.setWebhookExpiry(id, soon);
+    await dataSource.query(`UPDATE webhook_registrations SET expires_at = $2 WHERE installation_id = $1`, [installationId, soon]);
+
+    const refreshedAudit = () => dataSource.query(`SELECT id FROM audit_events WHERE installation_id = $1 AND event = 'jira.webhook.refreshed'`, [installationId]) as Promise<unknown[]>;
+    const deadline = Date.now() + 30_000;
+    while ((await refreshedAudit()).length === 0 && Date.now() < deadline) await sleep(200);
+    // Several more rounds of both replicas after the renewal: none of them renews again.
+    await sleep(3_000);
+    expect(refreshesOfSite()).toHaveLength(1);
+    expect(await refreshedAudit()).toHaveLength(1);
+    const [renewed] = (await dataSource.query(`SELECT expires_at FROM webhook_registrations WHERE installation_id = $1`, [installationId])) as { expires_at: Date }[];
+    expect(renewed.expires_at.getTime()).toBeGreaterThan(Date.now() + 20 * 24 * 3600_000);
+  }, 90_000);
 
   it('a github-api replica killed (SIGKILL) → the other keeps serving every request', async () => {
     const account = sandbox.github.install('replica-kill');
