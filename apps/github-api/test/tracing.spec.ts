@@ -14,12 +14,7 @@ describe('github-api: traces exported over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT
 
   beforeAll(async () => {
     receiver = await new OtlpReceiver().start();
-    // A long token-cache lease: on a loaded machine a 2 s lease can lapse between lookup and send, and the
-    // re-lookup that follows (correct behaviour) would add a second token.lookup span to the tree.
-    h = await startPassThroughApp('github-api', (config) => GitHubApiModule.forRoot(config), {
-      env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, TOKEN_CACHE_LEASE_MS: '60000' },
-      logDestination: log,
-    });
+    h = await startPassThroughApp('github-api', (config) => GitHubApiModule.forRoot(config), { env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url }, logDestination: log });
   });
   afterAll(async () => {
     await h?.close();
@@ -46,10 +41,16 @@ describe('github-api: traces exported over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT
     const server = one((span) => span.kind === SERVER);
     expect(server).toMatchObject({ service: 'github-api', name: 'GET /{*path}', parentSpanId: callerSpanId });
     expect(server.attributes).toMatchObject({ 'http.route': '/{*path}', 'http.response.status_code': 200, 'bot.installation_id': row.id, 'bot.platform': 'github' });
-    const lookup = one((span) => span.name === 'token.lookup');
-    expect(lookup.parentSpanId).toBe(server.spanId);
+    // The mint commits and notifies installation_changed; when this process hears its own notification before the
+    // send, the minted token's stamp is stale and the service reads the stored token once more (a second lookup
+    // without a refresh under it). Either way every lookup hangs under the request and the mint under the first.
+    const lookups = spans.filter((span) => span.name === 'token.lookup');
+    expect(lookups.length === 1 || lookups.length === 2).toBe(true);
+    for (const lookup of lookups) expect(lookup.parentSpanId).toBe(server.spanId);
     const mint = one((span) => span.name === 'token.refresh');
-    expect(mint.parentSpanId).toBe(lookup.spanId);
+    const [minting, ...rereads] = [...lookups].sort((a) => (a.spanId === mint.parentSpanId ? -1 : 1));
+    expect(minting.spanId).toBe(mint.parentSpanId);
+    for (const reread of rereads) expect(spans.filter((span) => span.parentSpanId === reread.spanId)).toEqual([]);
     expect(mint.attributes).toMatchObject({ 'bot.platform': 'github', 'bot.refresh_outcome': 'token' });
     const upstream = one((span) => span.kind === CLIENT && span.name === 'github GET');
     expect(upstream.parentSpanId).toBe(server.spanId);
