@@ -1,6 +1,6 @@
 import { AppName } from '@bot/config';
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './pg-admin';
@@ -48,8 +48,10 @@ export async function startAppProcess(
   const { timeoutMs = 60_000, nodeArgs = [], bundle } = options;
   const port = env['PORT'] ? Number(env['PORT']) : await freePort();
   const entry = bundle ? [bundle] : tsEntryArgs(join('apps', appName, 'src', 'main.ts'));
+  // A directory made here is the process's alone and goes with it; a given `cwd` belongs to the caller.
+  const ownCwd = options.cwd ? undefined : mkdtempSync(join(tmpdir(), 'bot-app-proc-'));
   const child = spawn(process.execPath, [...nodeArgs, ...entry], {
-    cwd: options.cwd ?? mkdtempSync(join(tmpdir(), 'bot-app-proc-')),
+    cwd: options.cwd ?? ownCwd,
     env: {
       PATH: process.env['PATH'] ?? '',
       ...tsEntryEnv(),
@@ -69,7 +71,12 @@ export async function startAppProcess(
   };
   child.stdout?.on('data', append);
   child.stderr?.on('data', append);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      if (ownCwd) rmSync(ownCwd, { recursive: true, force: true });
+      resolve();
+    }),
+  );
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
