@@ -1,10 +1,19 @@
 import { APP_NAMES, AppName, ConfigError, DEFAULT_PORTS, environmentVariableNames, loadAppConfig } from '@bot/config';
 import { newEncryptionKey, WORKSPACE_ROOT } from '@bot/testing';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+
+const madeDirs: string[] = [];
+/** An empty working directory for loadAppConfig (its `.data/`), removed after the file's tests. */
+const emptyCwd = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bot-k8s-env-'));
+  madeDirs.push(dir);
+  return dir;
+};
+afterAll(() => madeDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 // Shapes of the rendered objects, as far as these tests read them.
 interface EnvVar {
@@ -237,7 +246,7 @@ describe.each(['base', 'overlays/production'])('deploy/k8s/%s', (overlay) => {
 
   it.each(APP_NAMES)('%s: the manifests provide every variable loadAppConfig requires with NODE_ENV=production', (app) => {
     const deployment = get(objects, 'Deployment', app);
-    const cwd = mkdtempSync(join(tmpdir(), 'bot-k8s-env-'));
+    const cwd = emptyCwd();
     const env = environmentOf(objects, deployment);
     expect(env['NODE_ENV']).toBe('production');
     const config = loadAppConfig(app, { env, cwd });
@@ -274,7 +283,7 @@ describe.each(['base', 'overlays/production'])('deploy/k8s/%s', (overlay) => {
     expect(migrate.command).toEqual(['node', 'main.js', '--migrate-only']);
     expect(migrate.image).toBe(container(get(objects, 'Deployment', 'oauth-service')).image);
     expect(templateOf(job).spec).toMatchObject({ restartPolicy: 'Never' });
-    expect(() => loadAppConfig('oauth-service', { env: environmentOf(objects, job), cwd: mkdtempSync(join(tmpdir(), 'bot-k8s-env-')) })).not.toThrow();
+    expect(() => loadAppConfig('oauth-service', { env: environmentOf(objects, job), cwd: emptyCwd() })).not.toThrow();
   });
 
   it('rollout.sh applies shared objects, then the migrations Job alone, then the apps (its label selectors split the objects so)', () => {

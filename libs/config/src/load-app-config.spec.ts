@@ -1,5 +1,5 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadAppConfig } from './load-app-config';
@@ -22,7 +22,13 @@ const errorOf = (fn: () => unknown): ConfigError => {
   }
   throw new Error('expected a ConfigError');
 };
-const freshDir = () => mkdtempSync(join(tmpdir(), 'bot-config-'));
+const madeDirs: string[] = [];
+const freshDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bot-config-'));
+  madeDirs.push(dir);
+  return dir;
+};
+afterAll(() => madeDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 describe('loadAppConfig', () => {
   it('builds typed config with SPEC defaults', () => {

@@ -1,6 +1,6 @@
 import { APP_NAMES, AppName } from '@bot/config';
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tsEntryArgs, tsEntryEnv } from './workspace';
@@ -8,8 +8,9 @@ import { tsEntryArgs, tsEntryEnv } from './workspace';
 /** Runs an app's real entry point (with `args`) with exactly `env` (plus PATH) from an empty directory; resolves on exit. */
 export function runAppProcess(appName: AppName, env: Record<string, string>, timeoutMs = 30_000, args: string[] = []): Promise<{ code: number | null; stderr: string; stdout: string }> {
   return new Promise((resolve, reject) => {
+    const cwd = mkdtempSync(join(tmpdir(), 'bot-app-start-'));
     const child = spawn(process.execPath, [...tsEntryArgs(join('apps', appName, 'src', 'main.ts')), ...args], {
-      cwd: mkdtempSync(join(tmpdir(), 'bot-app-start-')),
+      cwd,
       env: { PATH: process.env['PATH'] ?? '', ...tsEntryEnv(), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -23,6 +24,7 @@ export function runAppProcess(appName: AppName, env: Record<string, string>, tim
     }, timeoutMs);
     child.on('exit', (code) => {
       clearTimeout(timer);
+      rmSync(cwd, { recursive: true, force: true });
       resolve({ code, stdout, stderr });
     });
   });
