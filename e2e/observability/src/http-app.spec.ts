@@ -1,5 +1,5 @@
 import { AppConfigModule } from '@bot/config';
-import { LogCapture, scrapeMetrics, startTestApp, RunningTestApp, testConfig } from '@bot/testing';
+import { LogCapture, scrapeMetrics, startTestApp, RunningTestApp, TEST_ADMIN_API_KEY, testConfig } from '@bot/testing';
 import { Body, Controller, DynamicModule, Get, Module, Param, Post } from '@nestjs/common';
 import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
@@ -81,6 +81,22 @@ describe('createHttpApp: request log, X-Request-Id and /metrics', () => {
     expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     await settle();
     expect(log.find({ reqId: 'agent-run-42.step:7', route: '/items/:id' })).toHaveLength(1);
+  });
+
+  it('replaces a plain X-Request-Id shaped like a credential or equal to a configured secret, and never logs it', async () => {
+    const jwtShaped = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZ2VudCJ9.c2lnbmF0dXJlLXZhbHVl';
+    const ids: string[] = [];
+    for (const given of [jwtShaped, TEST_ADMIN_API_KEY]) {
+      const response = await fetch(`${running.url}/items/1`, { headers: { 'x-request-id': given } });
+      expect(response.status).toBe(200);
+      const id = response.headers.get('x-request-id') ?? '';
+      expect(id).toMatch(/^[0-9a-f-]{36}$/);
+      ids.push(id);
+    }
+    await settle();
+    for (const id of ids) expect(log.find({ reqId: id, route: '/items/:id' })).toHaveLength(1);
+    expect(log.text()).not.toContain(jwtShaped);
+    expect(log.text()).not.toContain(TEST_ADMIN_API_KEY);
   });
 
   it('logs a 404 under the route "unmatched" at info, and our own fault at error', async () => {

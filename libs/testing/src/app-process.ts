@@ -1,6 +1,6 @@
 import { AppName } from '@bot/config';
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, fstatSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './pg-admin';
@@ -27,8 +27,9 @@ export interface AppProcessOptions {
   /** The directory the app runs in (its `.data/`); a new temporary one by default. */
   cwd?: string;
   /**
-   * Keep only the last 64 KiB of output (start-up failures still show): a benchmark's app writes a log line per
-   * request, which would otherwise pile up in this process.
+   * The process writes its output to a file, as a container runtime keeps it, and `output()` reads back only the
+   * last 64 KiB (start-up failures still show): a benchmark's app writes a log line per request, which read
+   * through a pipe would pile up in this process and take CPU from the load generator running here.
    */
   boundedOutput?: boolean;
 }
@@ -50,6 +51,8 @@ export async function startAppProcess(
   const entry = bundle ? [bundle] : tsEntryArgs(join('apps', appName, 'src', 'main.ts'));
   // A directory made here is the process's alone and goes with it; a given `cwd` belongs to the caller.
   const ownCwd = options.cwd ? undefined : mkdtempSync(join(tmpdir(), 'bot-app-proc-'));
+  const outputDir = options.boundedOutput ? mkdtempSync(join(tmpdir(), 'bot-app-output-')) : undefined;
+  const outputFd = outputDir ? openSync(join(outputDir, 'output.log'), 'a+') : undefined;
   const child = spawn(process.execPath, [...nodeArgs, ...entry], {
     cwd: options.cwd ?? ownCwd,
     env: {
@@ -62,17 +65,22 @@ export async function startAppProcess(
       ...env,
       PORT: String(port),
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: outputFd === undefined ? ['ignore', 'pipe', 'pipe'] : ['ignore', outputFd, outputFd],
   });
   let output = '';
-  const append = (chunk: Buffer) => {
-    output += chunk.toString();
-    if (options.boundedOutput && output.length > 128 * 1024) output = output.slice(-64 * 1024);
-  };
-  child.stdout?.on('data', append);
-  child.stderr?.on('data', append);
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  let outputOpen = outputFd !== undefined;
+  // After the exit the file is gone and `output` holds its tail.
+  const currentOutput = () => (outputOpen && outputFd !== undefined ? outputTail(outputFd) : output);
   const exited = new Promise<void>((resolve) =>
     child.once('exit', () => {
+      if (outputFd !== undefined) {
+        output = outputTail(outputFd);
+        outputOpen = false;
+        closeSync(outputFd);
+      }
+      if (outputDir) rmSync(outputDir, { recursive: true, force: true });
       if (ownCwd) rmSync(ownCwd, { recursive: true, force: true });
       resolve();
     }),
@@ -80,22 +88,33 @@ export async function startAppProcess(
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`${appName} exited during start-up (code ${child.exitCode}): ${output.slice(-1000)}`);
+    if (child.exitCode !== null) throw new Error(`${appName} exited during start-up (code ${child.exitCode}): ${currentOutput().slice(-1000)}`);
     const healthy = await fetch(`${url}/health`).then((r) => r.ok, () => false);
     if (healthy) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`${appName} did not become healthy within ${timeoutMs} ms: ${output.slice(-1000)}`);
+      throw new Error(`${appName} did not become healthy within ${timeoutMs} ms: ${currentOutput().slice(-1000)}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 150));
   }
   return {
     url,
     child,
-    output: () => output,
+    output: currentOutput,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;
     },
   };
+}
+
+const OUTPUT_TAIL_BYTES = 64 * 1024;
+
+/** The last 64 KiB of the output file behind `fd`. */
+function outputTail(fd: number): string {
+  const size = fstatSync(fd).size;
+  const length = Math.min(size, OUTPUT_TAIL_BYTES);
+  const buffer = Buffer.alloc(length);
+  readSync(fd, buffer, 0, length, size - length);
+  return buffer.toString();
 }

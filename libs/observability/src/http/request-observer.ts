@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Level } from 'pino';
-import { AppLogger, requestLineLogger } from '../logging/app-logger';
+import { AppLogger, RequestLineLogger, requestLineLogger } from '../logging/app-logger';
 import { HttpMetrics } from '../metrics/http.metrics';
 import { Tracing } from '../tracing/tracing';
 import { attachObservation, RequestObservation } from './request-observation';
@@ -34,7 +34,7 @@ type RoutedRequest = IncomingMessage & { route?: { path?: unknown }; baseUrl?: s
  * hung up is `info`, a 502/503/504 or a 5xx relayed from a platform is `warn`, any other 5xx is `error`.
  */
 export class RequestObserver {
-  private readonly logger: AppLogger;
+  private readonly lines: RequestLineLogger;
 
   constructor(
     logger: AppLogger,
@@ -42,7 +42,7 @@ export class RequestObserver {
     private readonly tracing: Tracing,
     private readonly logRequests: boolean,
   ) {
-    this.logger = requestLineLogger(logger);
+    this.lines = requestLineLogger(logger);
   }
 
   /** False when request logging, metrics and tracing are all off: then nothing runs per request. */
@@ -63,7 +63,9 @@ export class RequestObserver {
   /** Observes one request and hands it to `dispatch`. */
   observe(req: IncomingMessage, res: ServerResponse, dispatch: RequestListener): void {
     const given = req.headers['x-request-id'];
-    const id = typeof given === 'string' && USABLE_REQUEST_ID.test(given) ? given : randomUUID();
+    // A caller's id is plain but may still be shaped like a token (a JWT fits the characters); such an id is
+    // replaced, since request lines skip the whole-line scrubber.
+    const id = typeof given === 'string' && USABLE_REQUEST_ID.test(given) && this.lines.scrub(given) === given ? given : randomUUID();
     const observation = new RequestObservation(id, performance.now());
     attachObservation(req, observation);
     res.setHeader('x-request-id', id);
@@ -101,14 +103,15 @@ export class RequestObserver {
     if (!this.logRequests) return;
     const [level, message] = lineLevel(completed, status, route, observation.relayed);
     // LOG_LEVEL=warn and above: a request line that would be dropped is not even built.
-    if (!this.logger.isLevelEnabled(level)) return;
+    const logger = this.lines.logger;
+    if (!logger.isLevelEnabled(level)) return;
     const line: Record<string, unknown> = { reqId: observation.id, method, route, status, durationMs: Math.round(seconds * 10_000) / 10 };
     if (!completed) line['aborted'] = true;
     if (observation.platform) line['platform'] = observation.platform;
     if (observation.installationId) line['installationId'] = observation.installationId;
-    if (observation.reason) line['reason'] = observation.reason;
+    if (observation.reason) line['reason'] = this.lines.scrub(observation.reason);
     if (span) line['traceId'] = span.spanContext().traceId;
-    this.logger[level](line, message);
+    logger[level](line, message);
   }
 }
 
