@@ -122,6 +122,9 @@ describe('POST /webhooks/sentry', () => {
     expect(await json(gateway.sentry('installation', installationEvent('deleted'), { requestId }))).toMatchObject({ duplicate: true });
     const audit = await gateway.sql(`SELECT event, actor, detail FROM audit_events WHERE installation_id = $1`, [installationId]);
     expect(audit).toEqual([{ event: 'installation.revoked', actor: 'sentry', detail: expect.objectContaining({ source: 'webhook', delivery_id: requestId }) }]);
+    // One health event for the operators' receivers, written with the revoke (the redelivery added none).
+    const healthEvents = await gateway.sql(`SELECT type, platform, data FROM health_events WHERE installation_id = $1`, [installationId]);
+    expect(healthEvents).toEqual([{ type: 'installation.revoked', platform: 'sentry', data: { reason: 'the integration was uninstalled in Sentry', source: 'webhook' } }]);
   });
 
   it('installation.created is queued and changes nothing (the redirect exchanges the code)', async () => {

@@ -1,3 +1,4 @@
+import { HealthEventOutbox } from '@bot/health-events';
 import { AuditEventRepository, InstallationRepository } from '@bot/installations';
 import { LifecycleStep } from '@bot/webhooks';
 import { Injectable, Logger } from '@nestjs/common';
@@ -10,6 +11,7 @@ export class SentryLifecycleService {
   constructor(
     private readonly installations: InstallationRepository,
     private readonly audit: AuditEventRepository,
+    private readonly events: HealthEventOutbox,
   ) {}
 
   /**
@@ -27,6 +29,7 @@ export class SentryLifecycleService {
         { event: 'installation.revoked', platform: 'sentry', installationId: routed.installationId, actor: 'sentry', detail: { source: 'webhook', delivery_id: deliveryId, reason } },
         manager,
       );
+      await this.events.append(manager, { type: 'installation.revoked', installation: result.installation, data: { reason, source: 'webhook' } });
       this.logger.log(`sentry installation ${routed.installationId} revoked: ${reason}`);
     };
   }
