@@ -1,24 +1,18 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, Browser } from 'playwright-core';
-import { WORKSPACE_ROOT } from '@bot/testing';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, describeWithChromium, WORKSPACE_ROOT } from '@bot/testing';
 import { OAuthServiceHarness, startOAuthService } from './support/oauth-service.harness';
 
-const CHROMIUM = '/usr/bin/chromium';
 const OUTPUT = join(WORKSPACE_ROOT, 'test-output', 'oauth-service');
 
-describe('a person installing from the landing page (headless Chromium)', () => {
+describeWithChromium('a person installing from the landing page (headless Chromium)', () => {
   let h: OAuthServiceHarness;
-  let browser: Browser | undefined;
+  let browser: Browser;
 
   beforeAll(async () => {
     h = await startOAuthService();
-    if (existsSync(CHROMIUM)) {
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-      });
-    }
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
@@ -26,10 +20,6 @@ describe('a person installing from the landing page (headless Chromium)', () => 
   });
 
   it('clicks "Add to Slack" and lands on the success page', async () => {
-    if (!browser) {
-      console.warn(`Chromium is not installed at ${CHROMIUM} (apt-get install chromium); the browser test did not run.`);
-      return;
-    }
     mkdirSync(OUTPUT, { recursive: true });
     const page = await browser.newPage();
     await page.goto(`${h.url}/`);
@@ -45,7 +35,6 @@ describe('a person installing from the landing page (headless Chromium)', () => 
   }, 60_000);
 
   it('clicks "Add to Sentry": the state rides in a cookie through Sentry\'s install page and back', async () => {
-    if (!browser) return;
     const page = await browser.newPage();
     await page.goto(`${h.url}/`);
     expect(await page.getByRole('link').allTextContents()).toEqual(['Add to GitHub', 'Add to Slack', 'Add to Jira', 'Add to Sentry']);

@@ -1,16 +1,15 @@
-import { TEST_ADMIN_API_KEY, WORKSPACE_ROOT } from '@bot/testing';
-import { existsSync, mkdirSync } from 'node:fs';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, describeWithChromium, TEST_ADMIN_API_KEY, WORKSPACE_ROOT } from '@bot/testing';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 import { seedDeadTask, seedInstallations } from './support/console.harness';
 import { json, OAuthServiceHarness, startOAuthService } from './support/oauth-service.harness';
 
-const CHROMIUM = '/usr/bin/chromium';
 const OUTPUT = join(WORKSPACE_ROOT, 'test-output', 'oauth-service', 'console');
 
-describe('an operator using the console in headless Chromium', () => {
+describeWithChromium('an operator using the console in headless Chromium', () => {
   let h: OAuthServiceHarness;
-  let browser: Browser | undefined;
+  let browser: Browser;
   let context: BrowserContext;
   let page: Page;
   const problems: string[] = [];
@@ -18,11 +17,6 @@ describe('an operator using the console in headless Chromium', () => {
   let deadTaskId: string;
 
   const shot = (name: string, fullPage = true) => page.screenshot({ path: join(OUTPUT, `${name}.png`), fullPage });
-  const skip = () => {
-    if (browser) return false;
-    console.warn(`Chromium is not installed at ${CHROMIUM} (apt-get install chromium); the console browser test did not run.`);
-    return true;
-  };
 
   beforeAll(async () => {
     h = await startOAuthService();
@@ -34,12 +28,8 @@ describe('an operator using the console in headless Chromium', () => {
     await h.sql(`UPDATE installations SET external_org_name = $1 WHERE external_org_name = 'acme-org-0005'`, ['<img src=x onerror=alert(1)> acme-0005']);
     deadTaskId = await seedDeadTask(h, { installationId: slackId, queue: 'slack', eventType: 'message' });
     await seedDeadTask(h, { queue: 'github', eventType: 'issues' });
-    if (!existsSync(CHROMIUM)) return;
     mkdirSync(OUTPUT, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    });
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     page = await context.newPage();
     // Any CSP violation, script error or dialog (an escaped value that ran) fails the test.
@@ -62,7 +52,6 @@ describe('an operator using the console in headless Chromium', () => {
   afterEach(() => expect(problems.splice(0)).toEqual([]));
 
   it('is sent to the sign-in page, refused with a wrong key, and signs in with the admin key', async () => {
-    if (skip()) return;
     await page.goto(`${h.url}/admin/installations?platform=slack`);
     expect(new URL(page.url()).pathname).toBe('/admin/login');
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
@@ -84,7 +73,6 @@ describe('an operator using the console in headless Chromium', () => {
   }, 60_000);
 
   it('shows counts, filters by platform and status, searches by org and pages', async () => {
-    if (skip()) return;
     await page.goto(`${h.url}/admin/installations`);
     await shot('03-installations');
     const counts = page.getByRole('table', { name: 'Installations per platform and status' });
@@ -121,7 +109,6 @@ describe('an operator using the console in headless Chromium', () => {
   }, 60_000);
 
   it('opens an installation, copies its re-install link, revokes it behind a confirm step and sees the audit entry', async () => {
-    if (skip()) return;
     await page.goto(`${h.url}/admin/installations?platform=slack&q=T0CONSOLE1`);
     await page.getByRole('link', { name: /T0CONSOLE1|Workspace/ }).first().click();
     await page.getByRole('heading', { name: 'Audit trail' }).waitFor();
@@ -154,7 +141,6 @@ describe('an operator using the console in headless Chromium', () => {
   }, 60_000);
 
   it('sees the webhook queue, opens a dead letter and requeues it', async () => {
-    if (skip()) return;
     await page.goto(`${h.url}/admin/webhooks`);
     await page.getByRole('heading', { name: 'Dead letters' }).waitFor();
     await shot('08-webhook-queue');
@@ -170,14 +156,12 @@ describe('an operator using the console in headless Chromium', () => {
   }, 60_000);
 
   it('shows the health events page', async () => {
-    if (skip()) return;
     await page.goto(`${h.url}/admin/events`);
     await page.getByRole('heading', { name: 'Health events', level: 1 }).waitFor();
     await shot('11-health-events');
   }, 60_000);
 
   it('is readable at phone width', async () => {
-    if (skip()) return;
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${h.url}/admin/installations`);
     expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
@@ -194,7 +178,6 @@ describe('an operator using the console in headless Chromium', () => {
   }, 60_000);
 
   it('refuses a form without the CSRF token, then signs out', async () => {
-    if (skip()) return;
     const [github] = await h.sql<{ id: string }>(`SELECT id FROM installations WHERE external_org_name = 'octo-console'`);
     const forged = await context.request.post(`${h.url}/admin/installations/${github.id}/revoke`, { form: {}, maxRedirects: 0 });
     expect(forged.status()).toBe(403);

@@ -10,6 +10,7 @@ export * from './workspace';
 export * from './app-process';
 export * from './latency-proxy';
 export * from './test-redis';
+export * from './test-chromium';
 export * from './recording-receiver';
 export * from './metrics-scrape';
 export * from './log-capture';
