@@ -43,6 +43,26 @@ describe('operator console over HTTP', () => {
       }
     });
 
+    it('every route the router serves under /admin (but sign-in) or the admin API refuses a caller without a session or key', async () => {
+      const routes = routesOf(h);
+      const concrete = (path: string) => path.replace(/:installationId|:id/g, slackId).replace(/:[A-Za-z]+/g, '1');
+      // The sign-in page and the stylesheet it needs are the only public parts of the console.
+      const admin = routes.filter(([, path]) => path.startsWith('/admin') && !path.startsWith('/admin/login') && !path.startsWith('/admin/assets/'));
+      const api = routes.filter(([, path]) => path.startsWith('/oauth/installations') || path.startsWith('/oauth/event-endpoints'));
+      // The lists come from the router, so a new route is checked without editing this test; these floors catch a router walk that finds nothing.
+      expect(admin.length).toBeGreaterThanOrEqual(10);
+      expect(api.length).toBeGreaterThanOrEqual(8);
+      for (const [method, path] of admin) {
+        const response = await fetch(`${h.url}${concrete(path)}`, { method, redirect: 'manual', body: method === 'GET' ? undefined : new URLSearchParams({ _csrf: operator.csrf }) });
+        expect([method, path, response.status, response.headers.get('location')?.startsWith('/admin/login')]).toEqual([method, path, 303, true]);
+      }
+      for (const [method, path] of api) {
+        const response = await fetch(`${h.url}${concrete(path)}`, { method, headers: { cookie: operator.cookie, 'content-type': 'application/json' }, body: method === 'GET' ? undefined : '{}' });
+        expect([method, path, response.status]).toEqual([method, path, 401]);
+      }
+      expect((await h.sql('SELECT status FROM installations WHERE id = $1', [slackId]))[0]).toEqual({ status: 'active' });
+    });
+
     it('the admin JSON API answers 401, also to a console session cookie', async () => {
       for (const [method, path] of [
         ['GET', '/oauth/installations'],
@@ -296,3 +316,20 @@ describe('operator console sign-in limits and https', () => {
     expect(form.headers.getSetCookie()[0]).toMatch(/; Secure/);
   });
 });
+
+const SENT_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
+
+type ExpressLayer = { route?: { path: string | string[]; methods: Record<string, boolean> } };
+
+/** Every [METHOD, path pattern] the service's Express router serves (Nest registers its routes there). */
+function routesOf(h: OAuthServiceHarness): [string, string][] {
+  const express = h.app.getHttpAdapter().getInstance() as { router: { stack: ExpressLayer[] } };
+  return express.router.stack.flatMap((layer) => {
+    const route = layer.route;
+    if (!route) return [];
+    const paths = Array.isArray(route.path) ? route.path : [route.path];
+    // A catch-all route (`@All`) lists every method Node knows; the ones a browser or API client sends are enough.
+    const methods = Object.keys(route.methods).map((method) => method.toUpperCase()).filter((method) => SENT_METHODS.has(method));
+    return paths.flatMap((path) => methods.map((method): [string, string] => [method, path]));
+  });
+}
