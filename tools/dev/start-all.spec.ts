@@ -3,6 +3,7 @@ import { freePort, newEncryptionKey, tsEntryArgs, tsEntryEnv, withClient, WORKSP
 import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 const SERVICE_API_KEY = 'service-key-0123456789abcdef';
@@ -117,6 +118,8 @@ describe('npm start (tools/dev/start-all.ts)', () => {
     expect(childPid(first.child.pid!, join('apps', 'api-gateway', 'src', 'main.ts'))).not.toBe(gateway);
 
     // 120 forwarded calls, each a token.used audit event written in batches; Ctrl-C right after the last one.
+    // The installation's last_used_at is written at most once a minute, so only the flush at shutdown records this burst.
+    const burstStartedAt = new Date();
     let next = 0;
     await Promise.all(
       Array.from({ length: 8 }, async () => {
@@ -141,6 +144,10 @@ describe('npm start (tools/dev/start-all.ts)', () => {
       client.query<{ count: string }>(`SELECT count(*) FROM audit_events WHERE event = 'token.used' AND installation_id = $1`, [installed['slack']]),
     );
     expect(Number(events.rows[0].count)).toBe(121);
+    const usage = await withClient(embeddedUrl(), (client) =>
+      client.query<{ flushed: boolean }>(`SELECT last_used_at >= $2 AS flushed FROM installations WHERE id = $1`, [installed['slack'], burstStartedAt]),
+    );
+    expect(usage.rows).toEqual([{ flushed: true }]);
 
     // The fakes kept what they issued: installations made before the restart still work through the API apps.
     const slack = await throughApp('slack-api', '/api/auth.test', installed['slack'], 'POST');
@@ -155,4 +162,26 @@ describe('npm start (tools/dev/start-all.ts)', () => {
     second.child.kill('SIGTERM');
     expect(await secondExit).toBe(0);
   }, 300_000);
+
+  it('stops the whole stack with the last lines of an app that keeps crashing (its port is taken), database included', async () => {
+    const blocker = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => blocker.listen(ports['jira-api'], resolve));
+    try {
+      const run = start();
+      const exited = exitOf(run.child);
+      expect(await exited).toBe(1);
+      const output = run.output();
+      expect(output).toMatch(/jira-api exited unexpectedly .*; restarting it in 0\.5 s/);
+      expect(output).toMatch(/stopping everything: jira-api keeps crashing\. Its last output:/);
+      expect(output.slice(output.indexOf('keeps crashing'))).toContain('EADDRINUSE');
+      expect(output).toMatch(/embedded PostgreSQL stopped; data kept/);
+      expect(output).not.toMatch(/all apps ready/);
+      await expect(withClient(embeddedUrl(), (client) => client.query('SELECT 1'))).rejects.toThrow();
+      for (const app of APP_NAMES.filter((name) => name !== 'jira-api')) {
+        await expect(fetch(`http://127.0.0.1:${ports[app]}/health`)).rejects.toThrow();
+      }
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+  }, 180_000);
 });
