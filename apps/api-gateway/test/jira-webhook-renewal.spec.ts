@@ -6,10 +6,12 @@ import { GatewayHarness, JIRA_CLIENT_SECRET, startGateway } from './support/api-
 const DAY = 24 * 3600_000;
 const REFRESH = 'PUT /ex/jira/:cloudId/rest/api/3/webhook/refresh';
 const REGISTER = 'POST /ex/jira/:cloudId/rest/api/3/webhook';
+const LIST = 'GET /ex/jira/:cloudId/rest/api/3/webhook';
 
 /**
  * api-gateway's Jira webhook renewal job against the Atlassian fake: refresh before expiry, re-register what Jira
- * lost, back off on failure, re-queue failed deliveries through the live dedupe, and one runner across replicas.
+ * lost (due or not), back off on failure, re-queue failed deliveries through the live dedupe, and one runner across
+ * replicas.
  */
 describe('Jira dynamic webhook renewal (api-gateway job)', () => {
   let fake: FakeAtlassian;
@@ -92,6 +94,84 @@ describe('Jira dynamic webhook renewal (api-gateway job)', () => {
     expect(now[0]).not.toBe(lost.ids[0]);
     expect(await registration(lost.row.id)).toMatchObject({ status: 'active', external_ids: now });
     expect(await audit(lost.row.id, 'jira.webhook.reregistered')).toEqual([{ detail: expect.objectContaining({ lost_webhook_ids: lost.ids, webhook_ids: now }) }]);
+  });
+
+  it('re-registers a registration 20 days from expiry that Jira no longer knows and leaves a known one alone', async () => {
+    const lost = await registeredSite('check-lost');
+    const known = await registeredSite('check-known');
+    const soon = await registeredSite('check-due');
+    await expireIn(lost, 20 * DAY);
+    await expireIn(known, 20 * DAY);
+    await expireIn(soon, 6 * DAY);
+    fake.forgetWebhook(lost.ids[0]);
+    const registrationsBefore = callsFor(REGISTER, lost.site).length;
+    const knownListsBefore = callsFor(LIST, known.site).length;
+    const dueListsBefore = callsFor(LIST, soon.site).length;
+
+    expect(await job.runOnce()).toMatchObject({ ran: true, refreshed: 1, reregistered: 1, failed: 0, unchecked: 0 });
+
+    // The lost one is registered again, on the same path (and with the same audit event) as a due one.
+    expect(callsFor(REGISTER, lost.site)).toHaveLength(registrationsBefore + 1);
+    const now = fake.webhooksOf(lost.site).map((webhook) => webhook.id);
+    expect(now).toHaveLength(1);
+    expect(now[0]).not.toBe(lost.ids[0]);
+    const reregistered = await registration(lost.row.id);
+    expect(reregistered).toMatchObject({ status: 'active', failures: 0, last_error: null, external_ids: now });
+    expect(new Date(reregistered['expires_at'] as string).getTime() - Date.now()).toBeGreaterThan(29 * DAY);
+    expect(await audit(lost.row.id, 'jira.webhook.reregistered')).toEqual([{ detail: expect.objectContaining({ lost_webhook_ids: lost.ids, webhook_ids: now }) }]);
+    expect(callsFor(REFRESH, lost.site)).toEqual([]);
+
+    // The known one was listed once and nothing else: no refresh, no new registration, the row as it was.
+    expect(callsFor(LIST, known.site)).toHaveLength(knownListsBefore + 1);
+    expect(callsFor(REFRESH, known.site)).toEqual([]);
+    expect(fake.webhooksOf(known.site).map((webhook) => webhook.id)).toEqual(known.ids);
+    const untouched = await registration(known.row.id);
+    expect(untouched).toMatchObject({ status: 'active', external_ids: known.ids });
+    expect(new Date(untouched['expires_at'] as string).getTime() - Date.now()).toBeLessThan(21 * DAY);
+    expect(await audit(known.row.id, 'jira.webhook.refreshed')).toEqual([]);
+    expect(await audit(known.row.id, 'jira.webhook.reregistered')).toEqual([]);
+
+    // The due one is refreshed and listed once in the round, not a second time by the check.
+    expect(callsFor(REFRESH, soon.site)).toHaveLength(1);
+    expect(callsFor(LIST, soon.site)).toHaveLength(dueListsBefore + 1);
+  });
+
+  it('a lost registration 20 days from expiry whose re-registration fails shows as failing and is retried with backoff', async () => {
+    const lost = await registeredSite('check-lost-failing');
+    await expireIn(lost, 20 * DAY);
+    fake.forgetWebhook(lost.ids[0]);
+    fake.failNext(REGISTER, { status: 503, body: { errorMessages: ['Service unavailable'], errors: {} } });
+
+    expect(await job.runOnce()).toMatchObject({ ran: true, reregistered: 0, failed: 1 });
+    const failed = await registration(lost.row.id);
+    expect(failed).toMatchObject({ status: 'failing', failures: 1, last_error: expect.stringMatching(/renew failed: Jira webhook registration failed with HTTP 503/) });
+    expect(await audit(lost.row.id, 'jira.webhook.renewal_failed')).toEqual([{ detail: expect.objectContaining({ operation: 'renew', failures: 1 }) }]);
+
+    // While it backs off, no round asks Jira about it; after its retry time the due path registers it again.
+    const listsSoFar = callsFor(LIST, lost.site).length;
+    await job.runOnce();
+    expect(callsFor(LIST, lost.site)).toHaveLength(listsSoFar);
+    await gateway.sql(`UPDATE webhook_registrations SET retry_at = now() - interval '1 second' WHERE installation_id = $1`, [lost.row.id]);
+    expect(await job.runOnce()).toMatchObject({ reregistered: 1 });
+    expect(await registration(lost.row.id)).toMatchObject({ status: 'active', failures: 0, last_error: null, external_ids: fake.webhooksOf(lost.site).map((webhook) => webhook.id) });
+  });
+
+  it('a site whose webhook list cannot be read is left as it is and asked again next round', async () => {
+    const unreadable = await registeredSite('check-unreadable');
+    await expireIn(unreadable, 20 * DAY);
+    // Nothing is due (see settle), so the round lists each site once; every list fails (503), whichever order.
+    const sites = (await gateway.sql(`SELECT count(*)::int AS n FROM webhook_registrations`))[0]['n'] as number;
+    fake.failNext(LIST, { status: 503, body: { errorMessages: ['Service unavailable'], errors: {} } }, sites);
+    const failuresBefore = (await gateway.sql(`SELECT count(*)::int AS n FROM audit_events WHERE event = 'jira.webhook.renewal_failed'`))[0]['n'];
+
+    expect(await job.runOnce()).toMatchObject({ ran: true, unchecked: sites, known: 0, reregistered: 0, failed: 0 });
+    expect(await registration(unreadable.row.id)).toMatchObject({ status: 'active', failures: 0, last_error: null, retry_at: null, external_ids: unreadable.ids });
+    expect((await gateway.sql(`SELECT count(*)::int AS n FROM audit_events WHERE event = 'jira.webhook.renewal_failed'`))[0]['n']).toBe(failuresBefore);
+    expect(callsFor(REFRESH, unreadable.site)).toEqual([]);
+
+    const listsSoFar = callsFor(LIST, unreadable.site).length;
+    expect(await job.runOnce()).toMatchObject({ ran: true, unchecked: 0, known: sites });
+    expect(callsFor(LIST, unreadable.site)).toHaveLength(listsSoFar + 1);
   });
 
   it('a failed renewal is retried with backoff and shows on the registration', async () => {

@@ -51,6 +51,22 @@ export class WebhookRegistrationRepository {
       .getMany();
   }
 
+  /**
+   * Active registrations of active installations that `due` leaves out because they expire after `horizon`, for
+   * the renewal job's check that the platform still has them. Failing ones are not here: they wait for their
+   * retry time in `due`.
+   */
+  notDue(platform: Platform, horizon: Date): Promise<WebhookRegistration[]> {
+    return this.dataSource
+      .getRepository(WebhookRegistration)
+      .createQueryBuilder('r')
+      .innerJoin('installations', 'i', 'i.id = r.installation_id')
+      .where(`r.platform = :platform AND r.status = 'active' AND i.status = 'active'`, { platform })
+      .andWhere(`r.expires_at > :horizon`, { horizon })
+      .orderBy('r.installation_id')
+      .getMany();
+  }
+
   /** Live registrations of active installations of a platform (whose failed deliveries are worth recovering). */
   live(platform: Platform): Promise<WebhookRegistration[]> {
     return this.dataSource

@@ -7,12 +7,26 @@ import { WebhookRejectedError } from '@bot/webhooks';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { JiraWebhooksService } from '../webhooks/jira-webhooks.service';
 import { JiraWebhookApi } from './jira-webhook.api';
-import { JIRA_WEBHOOK_RENEW_WITHIN_MS, JiraWebhookRegistrar, RenewalOutcome } from './jira-webhook.registrar';
+import { CheckOutcome, JIRA_WEBHOOK_RENEW_WITHIN_MS, JiraWebhookRegistrar, RenewalOutcome } from './jira-webhook.registrar';
 
-/** What one run of the job did; `ran: false` when another replica held the lock. */
+/**
+ * What one run of the job did; `ran: false` when another replica held the lock. `known`: registrations not due
+ * that Jira still has; `unchecked`: ones whose site could not be asked.
+ */
 export type JiraWebhookRun =
   | { ran: false }
-  | { ran: true; refreshed: number; reregistered: number; failed: number; skipped: number; requeued: number; duplicates: number; recoveryErrors: number };
+  | {
+      ran: true;
+      refreshed: number;
+      reregistered: number;
+      failed: number;
+      skipped: number;
+      known: number;
+      unchecked: number;
+      requeued: number;
+      duplicates: number;
+      recoveryErrors: number;
+    };
 
 /** The first run after start waits at most this long (a restarted gateway catches up soon, not an interval later). */
 const FIRST_RUN_DELAY_MS = 60_000;
@@ -22,8 +36,9 @@ const LOCK_NAME = 'jira-webhook-renewal';
  * The scheduled job that keeps every site's Jira dynamic webhooks alive and recovers what Jira could not deliver.
  * It runs in api-gateway (see README): every replica schedules it, a PostgreSQL advisory lock lets exactly one of
  * them run at a time, and the others skip that round. Each round refreshes registrations expiring within 7 days,
- * re-registers lost or failed ones whose backoff has passed, and re-queues Jira's failed deliveries through the
- * same intake (and dedupe) as live ones.
+ * re-registers lost or failed ones whose backoff has passed, checks that Jira still has the ones not due (and
+ * re-registers those it lost), and re-queues Jira's failed deliveries through the same intake (and dedupe) as
+ * live ones.
  */
 @Injectable()
 export class JiraWebhookRenewalJob implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -76,10 +91,21 @@ export class JiraWebhookRenewalJob implements OnApplicationBootstrap, OnApplicat
 
   private async round(): Promise<JiraWebhookRun> {
     const now = this.clock.now();
-    const counts = { refreshed: 0, reregistered: 0, failed: 0, skipped: 0, requeued: 0, duplicates: 0, recoveryErrors: 0 };
-    const due = await this.registrations.due('jira', now, new Date(now.getTime() + JIRA_WEBHOOK_RENEW_WITHIN_MS));
+    const counts = { refreshed: 0, reregistered: 0, failed: 0, skipped: 0, known: 0, unchecked: 0, requeued: 0, duplicates: 0, recoveryErrors: 0 };
+    const horizon = new Date(now.getTime() + JIRA_WEBHOOK_RENEW_WITHIN_MS);
+    // Read before the due ones are renewed: one refreshed below would otherwise be listed at Jira a second time.
+    const notDue = await this.registrations.notDue('jira', horizon);
+    const due = await this.registrations.due('jira', now, horizon);
     for (const registration of due) {
       const outcome: RenewalOutcome = await this.registrar.renew(registration);
+      counts[outcome]++;
+    }
+    // Jira can drop a webhook long before it expires (a site admin, Jira itself), and nothing is delivered until
+    // it is registered again; waiting until it is due would leave up to 23 days of silence. So every round lists
+    // each site's webhooks once (`renew` lists the due ones): one paged GET per site, the same cadence as the
+    // failed-delivery read below, which keeps a lost webhook's gap to one interval. Known ones are not refreshed.
+    for (const registration of notDue) {
+      const outcome: CheckOutcome = await this.registrar.check(registration);
       counts[outcome]++;
     }
     for (const registration of await this.registrations.live('jira')) {
@@ -90,7 +116,7 @@ export class JiraWebhookRenewalJob implements OnApplicationBootstrap, OnApplicat
         counts.duplicates += recovered.duplicates;
       }
     }
-    if (due.length > 0 || counts.requeued > 0) this.logger.log(`Jira webhooks: ${JSON.stringify(counts)}`);
+    if (due.length > 0 || counts.reregistered + counts.failed + counts.unchecked + counts.requeued > 0) this.logger.log(`Jira webhooks: ${JSON.stringify(counts)}`);
     return { ran: true, ...counts };
   }
 

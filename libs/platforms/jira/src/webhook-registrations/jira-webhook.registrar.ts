@@ -3,7 +3,7 @@ import { AuditEventRepository, Installation, InstallationRepository, WebhookRegi
 import { Clock, HookReport } from '@bot/providers';
 import { InstallationToken, TokenService } from '@bot/tokens';
 import { Injectable, Logger } from '@nestjs/common';
-import { JiraWebhookApi } from './jira-webhook.api';
+import { JiraListedWebhook, JiraWebhookApi } from './jira-webhook.api';
 
 /** Jira keeps a dynamic webhook for 30 days unless it is refreshed. */
 export const JIRA_WEBHOOK_LIFETIME_MS = 30 * 24 * 3600_000;
@@ -13,6 +13,8 @@ export const JIRA_WEBHOOK_RENEW_WITHIN_MS = 7 * 24 * 3600_000;
 export const JIRA_WEBHOOK_RETRY_BACKOFF_MS = [5 * 60_000, 15 * 60_000, 3600_000, 3 * 3600_000, 6 * 3600_000];
 
 export type RenewalOutcome = 'refreshed' | 'reregistered' | 'failed' | 'skipped';
+/** What checking a registration that is not due came to; `unchecked` when Jira could not be asked. */
+export type CheckOutcome = 'known' | 'reregistered' | 'failed' | 'skipped' | 'unchecked';
 
 const STEP = 'webhook_registrations';
 
@@ -59,7 +61,7 @@ export class JiraWebhookRegistrar {
   }
 
   /**
-   * The renewal job's step for one registration: refreshes it when Jira still has every webhook, re-registers
+   * The renewal job's step for a due registration: refreshes it when Jira still has every webhook, re-registers
    * when Jira lost one (or when it was never registered, or the delivery URL changed).
    */
   async renew(registration: WebhookRegistration): Promise<RenewalOutcome> {
@@ -69,15 +71,9 @@ export class JiraWebhookRegistrar {
       const token = await this.tokens.getToken(installation.id, { platform: 'jira' });
       const ids = registration.externalIds;
       const listed = ids.length > 0 ? await this.api.list(installation.externalOrgId, token.accessToken) : [];
-      const lost = ids.filter((id) => !listed.some((webhook) => webhook.id === id));
-      if (ids.length === 0 || lost.length > 0 || registration.url !== this.deliveryUrl() || registration.status === 'deleted') {
-        const renewed = await this.registerWith(installation, token, ids.filter((id) => !lost.includes(id)));
-        await this.audit.record({
-          event: 'jira.webhook.reregistered',
-          platform: 'jira',
-          installationId: installation.id,
-          detail: { lost_webhook_ids: lost, previous_webhook_ids: ids, webhook_ids: renewed.externalIds, url: renewed.url, expires_at: iso(renewed.expiresAt), previous_failures: registration.failures },
-        });
+      const lost = lostIds(registration, listed);
+      if (this.needsRegistration(registration, lost)) {
+        await this.reregister(installation, token, registration, lost);
         return 'reregistered';
       }
       const expiresAt = await this.api.refresh(installation.externalOrgId, token.accessToken, ids);
@@ -85,6 +81,37 @@ export class JiraWebhookRegistrar {
       await this.audit.record({ event: 'jira.webhook.refreshed', platform: 'jira', installationId: installation.id, detail: { webhook_ids: ids, expires_at: iso(expiresAt), previous_expires_at: iso(registration.expiresAt) } });
       return 'refreshed';
     } catch (error) {
+      await this.failed(installation, 'renew', error as Error, registration);
+      return 'failed';
+    }
+  }
+
+  /**
+   * The renewal job's step for a registration that is not due: re-registers it, as `renew` does, when Jira lost
+   * one of its webhooks or the delivery URL changed; one Jira still knows is left alone (refreshing it early
+   * would only cost a call, the job refreshes it once it is due).
+   */
+  async check(registration: WebhookRegistration): Promise<CheckOutcome> {
+    const installation = await this.installations.findById(registration.installationId);
+    if (!installation || installation.status !== 'active') return 'skipped';
+    let token: InstallationToken;
+    let listed: JiraListedWebhook[];
+    try {
+      token = await this.tokens.getToken(installation.id, { platform: 'jira' });
+      listed = await this.api.list(installation.externalOrgId, token.accessToken);
+    } catch (error) {
+      // Not being able to ask says nothing about the registration, so it is not marked failing (that would also
+      // make it due and refresh it early); the next round asks again.
+      this.logger.warn(`could not list the Jira webhooks of installation ${installation.id}: ${(error as Error).message}`);
+      return 'unchecked';
+    }
+    const lost = lostIds(registration, listed);
+    if (!this.needsRegistration(registration, lost)) return 'known';
+    try {
+      await this.reregister(installation, token, registration, lost);
+      return 'reregistered';
+    } catch (error) {
+      // Recorded as a failed renewal, like a due one's: the row turns `failing` and `due` retries it with backoff.
       await this.failed(installation, 'renew', error as Error, registration);
       return 'failed';
     }
@@ -112,6 +139,22 @@ export class JiraWebhookRegistrar {
       this.logger.warn(`could not delete the Jira webhooks of installation ${installation.id}: ${reason}`);
       return { step: STEP, ok: false, detail: `could not delete Jira webhook ${ids.join(', ')} (${reason}); Jira stops delivering it when it expires on ${iso(registration.expiresAt)}` };
     }
+  }
+
+  private needsRegistration(registration: WebhookRegistration, lost: number[]): boolean {
+    return registration.externalIds.length === 0 || lost.length > 0 || registration.url !== this.deliveryUrl() || registration.status === 'deleted';
+  }
+
+  /** Registers the site again (deleting the webhooks Jira still has of it, so it never delivers twice) and records what was lost. */
+  private async reregister(installation: Installation, token: InstallationToken, registration: WebhookRegistration, lost: number[]): Promise<void> {
+    const ids = registration.externalIds;
+    const renewed = await this.registerWith(installation, token, ids.filter((id) => !lost.includes(id)));
+    await this.audit.record({
+      event: 'jira.webhook.reregistered',
+      platform: 'jira',
+      installationId: installation.id,
+      detail: { lost_webhook_ids: lost, previous_webhook_ids: ids, webhook_ids: renewed.externalIds, url: renewed.url, expires_at: iso(renewed.expiresAt), previous_failures: registration.failures },
+    });
   }
 
   /** Registers anew (after deleting `replacing` at Jira, best effort, so the site never delivers twice) and stores it. */
@@ -174,6 +217,11 @@ export class JiraWebhookRegistrar {
     if (!this.config.jira) throw new Error('Jira is not configured');
     return { events: this.config.jira.webhooks.events, jqlFilter: this.config.jira.webhooks.jqlFilter };
   }
+}
+
+/** The registration's webhook ids that Jira's list no longer has. */
+function lostIds(registration: WebhookRegistration, listed: JiraListedWebhook[]): number[] {
+  return registration.externalIds.filter((id) => !listed.some((webhook) => webhook.id === id));
 }
 
 function iso(date: Date | null | undefined): string | null {
