@@ -69,6 +69,29 @@ describe('oauth-service on a fresh clone', () => {
     expect(existsSync(join(workspace, '.data', 'sandbox', 'slack.state'))).toBe(true);
   }, 120_000);
 
+  it('run alone with SANDBOX=off starts no fakes: no install buttons, installs answer 404 platform_not_configured', async () => {
+    const database: TestDatabase = await createTestDatabase();
+    cleanup.push(() => database.drop());
+    const workspace = mkdtempSync(join(tmpdir(), 'bot-fresh-clone-'));
+    cleanup.push(() => rmSync(workspace, { recursive: true, force: true }));
+    const port = await freePort();
+    const oauth = await startAppProcess(
+      'oauth-service',
+      { NODE_ENV: 'development', SANDBOX: 'off', DATABASE_URL: database.url, TOKEN_ENCRYPTION_KEY: newEncryptionKey(), BASE_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'log', PORT: String(port) },
+      60_000,
+      workspace,
+    );
+    cleanup.push(() => oauth.stop());
+    expect(oauth.output()).not.toMatch(/sandbox/);
+    expect(existsSync(join(workspace, '.data', 'sandbox'))).toBe(false);
+    const landing = await (await fetch(`${oauth.url}/`)).text();
+    for (const label of ['Add to GitHub', 'Add to Slack', 'Add to Jira', 'Add to Sentry']) expect(landing).not.toContain(label);
+    for (const platform of ['github', 'slack', 'jira', 'sentry']) {
+      const answer = await fetch(`${oauth.url}/oauth/install/${platform}`, { headers: { accept: 'application/json' }, redirect: 'manual' });
+      expect([platform, answer.status, ((await answer.json()) as { error?: { code?: string } }).error?.code]).toEqual([platform, 404, 'platform_not_configured']);
+    }
+  }, 60_000);
+
   it("refuses another checkout's embedded PostgreSQL on its port with one line naming the port and EMBEDDED_POSTGRES_PORT", async () => {
     const foreign = await DisposablePostgres.start();
     cleanup.push(() => foreign.destroy());
