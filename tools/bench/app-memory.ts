@@ -18,7 +18,7 @@ import { startBenchUpstream } from './bench-upstream.process';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const autocannon = require('autocannon');
 
-const APPS = ['oauth-service', 'api-gateway', 'github-api', 'jira-api', 'slack-api'] as const;
+const APPS = ['oauth-service', 'api-gateway', 'github-api', 'jira-api', 'slack-api', 'sentry-api'] as const;
 type App = (typeof APPS)[number];
 const WEBHOOK_SECRET = 'bench-github-webhook-secret';
 
@@ -70,7 +70,10 @@ async function startApp(app: App, env: Record<string, string>): Promise<{ url: s
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   while (!(await fetch(`${url}/health/ready`).then((response) => response.ok, () => false))) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`${app} did not become ready`);
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${app} did not become ready`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -102,6 +105,9 @@ async function main(): Promise<void> {
   const github = await installations.insert(buildInstallation({ platform: 'github', externalInstallId: '4242001', tokenExpiresAt: inAnHour }));
   const slack = await installations.insert(buildInstallation({ platform: 'slack', externalInstallId: null, accessToken: 'xoxb-1-bench', tokenExpiresAt: null }));
   const jira = await installations.insert(buildInstallation({ platform: 'jira', externalOrgId: 'cloud-bench', externalInstallId: null, accessToken: 'eyJbench', refreshToken: 'atl-rt-bench', tokenExpiresAt: inAnHour }));
+  const sentry = await installations.insert(
+    buildInstallation({ platform: 'sentry', externalOrgId: 'bench-org', externalOrgName: 'bench-org', accessToken: 'sntrys-bench', refreshToken: 'sntry-rt-bench', tokenExpiresAt: inAnHour, metadata: { org_slug: 'bench-org' } }),
+  );
   const upstream = await startBenchUpstream(0);
 
   const env: Record<string, string> = {
@@ -121,6 +127,10 @@ async function main(): Promise<void> {
     GITHUB_API_BASE_URL: upstream.url,
     SLACK_BASE_URL: upstream.url,
     ATLASSIAN_API_BASE_URL: upstream.url,
+    SENTRY_BASE_URL: upstream.url,
+    // Required in production for the apps that write their own URL into answers (as deploy/k8s sets them).
+    GITHUB_API_PUBLIC_URL: 'http://github-api:3001',
+    SENTRY_API_PUBLIC_URL: 'http://sentry-api:3004',
     OAUTH_RATE_LIMIT_PER_MINUTE: '100000',
   };
   const service = (id: string) => ({ authorization: `Bearer ${TEST_SERVICE_API_KEY}`, 'x-installation-id': id });
@@ -145,31 +155,36 @@ async function main(): Promise<void> {
     'github-api': [{ method: 'GET', path: '/repos/octo/demo', headers: service(github.id) }],
     'jira-api': [{ method: 'GET', path: '/rest/api/3/myself', headers: service(jira.id) }],
     'slack-api': [{ method: 'GET', path: '/api/team.info', headers: service(slack.id) }],
+    'sentry-api': [{ method: 'GET', path: '/api/0/organizations/bench-org/', headers: service(sentry.id) }],
   };
 
   const rows: string[] = [];
   let bundled = true;
-  for (const app of APPS) {
-    const running = await startApp(app, env);
-    bundled &&= running.bundled;
-    const pid = running.child.pid as number;
-    try {
-      await new Promise((resolve) => setTimeout(resolve, 3_000));
-      const idle = memoryOf(pid);
-      const light = await loadWhileSampling(pid, { url: running.url, requests: requests[app], connections: 2, overallRate: args.lightRate, duration: args.duration });
-      const busy = await loadWhileSampling(pid, { url: running.url, requests: requests[app], connections: args.busyConnections, duration: Math.max(3, Math.round(args.duration / 2)) });
-      const peak = memoryOf(pid);
-      process.stderr.write(`${app}: idle ${idle.rssMb.toFixed(0)} MB, light ${light.maxRssMb.toFixed(0)} MB, busy ${busy.maxRssMb.toFixed(0)} MB, peak ${peak.hwmMb.toFixed(0)} MB\n`);
-      rows.push(
-        `| ${app} | ${idle.rssMb.toFixed(0)} | ${light.maxRssMb.toFixed(0)} (${light.rps.toFixed(0)} req/s) | ${busy.maxRssMb.toFixed(0)} (${busy.rps.toFixed(0)} req/s) | ${peak.hwmMb.toFixed(0)} | ${light.errors + busy.errors} / ${light.non2xx + busy.non2xx} |`,
-      );
-    } finally {
-      await running.stop();
+  try {
+    for (const app of APPS) {
+      const running = await startApp(app, env);
+      bundled &&= running.bundled;
+      const pid = running.child.pid as number;
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 3_000));
+        const idle = memoryOf(pid);
+        const light = await loadWhileSampling(pid, { url: running.url, requests: requests[app], connections: 2, overallRate: args.lightRate, duration: args.duration });
+        const busy = await loadWhileSampling(pid, { url: running.url, requests: requests[app], connections: args.busyConnections, duration: Math.max(3, Math.round(args.duration / 2)) });
+        const peak = memoryOf(pid);
+        process.stderr.write(`${app}: idle ${idle.rssMb.toFixed(0)} MB, light ${light.maxRssMb.toFixed(0)} MB, busy ${busy.maxRssMb.toFixed(0)} MB, peak ${peak.hwmMb.toFixed(0)} MB\n`);
+        rows.push(
+          `| ${app} | ${idle.rssMb.toFixed(0)} | ${light.maxRssMb.toFixed(0)} (${light.rps.toFixed(0)} req/s) | ${busy.maxRssMb.toFixed(0)} (${busy.rps.toFixed(0)} req/s) | ${peak.hwmMb.toFixed(0)} | ${light.errors + busy.errors} / ${light.non2xx + busy.non2xx} |`,
+        );
+      } finally {
+        await running.stop();
+      }
     }
+  } finally {
+    // Also when an app fails to start: no stand-in upstream or database is left behind.
+    await upstream.stop();
+    await dataSource.destroy();
+    await database.drop();
   }
-  await upstream.stop();
-  await dataSource.destroy();
-  await database.drop();
 
   const lines = [
     `Machine: ${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; ${bundled ? 'production bundles (dist/apps)' : 'sources under @swc-node/register (no bundles found)'}, NODE_ENV=production.`,

@@ -1,9 +1,9 @@
 import { APP_NAMES, AppName, ConfigError, DEFAULT_PORTS, environmentVariableNames, loadAppConfig } from '@bot/config';
 import { newEncryptionKey, WORKSPACE_ROOT } from '@bot/testing';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 
 const madeDirs: string[] = [];
@@ -62,9 +62,9 @@ function kubectl(): string {
   }
 }
 
-/** `kubectl kustomize` of one overlay, offline, parsed into objects. */
+/** `kubectl kustomize` of one overlay (a folder under deploy/k8s, or an absolute path), offline, parsed into objects. */
 function render(overlay: string): K8sObject[] {
-  const yaml = execFileSync(kubectl(), ['kustomize', join(K8S_DIR, overlay)], { encoding: 'utf8' });
+  const yaml = execFileSync(kubectl(), ['kustomize', resolve(K8S_DIR, overlay)], { encoding: 'utf8' });
   return parseAllDocuments(yaml).map((document) => document.toJSON() as K8sObject);
 }
 
@@ -127,6 +127,63 @@ function environmentOf(objects: K8sObject[], workload: K8sObject, omit: string[]
   }
   for (const name of omit) delete env[name];
   return env;
+}
+
+// Egress as network policies decide it, far enough to tell whether a configured URL can be reached.
+interface Peer {
+  namespaceSelector?: { matchLabels?: Record<string, string> };
+  podSelector?: { matchLabels?: Record<string, string> };
+  ipBlock?: { cidr: string; except?: string[] };
+}
+interface EgressRule {
+  to?: Peer[];
+  ports?: { protocol?: string; port?: number | string; endPort?: number }[];
+}
+const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16'];
+const OPT_IN_DIR = join(K8S_DIR, 'opt-in');
+
+/** Where a URL points: a pod in the cluster (a Service name or a private address) or a public address; and its port. */
+function destinationOf(url: string): { where: 'cluster' | 'public'; port: number } {
+  const { hostname, port, protocol } = new URL(url);
+  const inCluster =
+    !hostname.includes('.') ||
+    /\.(svc|svc\.cluster\.local|cluster\.local)$/.test(hostname) ||
+    /^(10\.|192\.168\.|169\.254\.|172\.(1[6-9]|2\d|3[01])\.)/.test(hostname);
+  return { where: inCluster ? 'cluster' : 'public', port: Number(port || (protocol === 'https:' ? 443 : 80)) };
+}
+
+/**
+ * Whether some NetworkPolicy lets pods labelled `podLabels` open TCP `port` to the destination: for a pod in the
+ * cluster, a rule whose peer selects pods; for a public address, an ipBlock of 0.0.0.0/0 (private ranges may be
+ * excepted). Policies are additive, so one allowing rule is enough.
+ */
+function egressAllows(objects: K8sObject[], podLabels: Record<string, string>, destination: { where: 'cluster' | 'public'; port: number }): boolean {
+  return objects
+    .filter((object) => object.kind === 'NetworkPolicy' && (specOf(object)['policyTypes'] as string[]).includes('Egress'))
+    .filter((policy) => Object.entries((specOf(policy)['podSelector'] as { matchLabels?: Record<string, string> }).matchLabels ?? {}).every(([key, value]) => podLabels[key] === value))
+    .flatMap((policy) => (specOf(policy)['egress'] as EgressRule[] | undefined) ?? [])
+    .some((rule) => {
+      const portMatches = !rule.ports || rule.ports.some((port) => (port.protocol ?? 'TCP') === 'TCP' && (port.port === undefined || (port.port as number) <= destination.port && destination.port <= (port.endPort ?? (port.port as number))));
+      const peerMatches =
+        !rule.to ||
+        rule.to.some((peer) => (destination.where === 'cluster' ? peer.podSelector !== undefined : peer.ipBlock?.cidr === '0.0.0.0/0' && (peer.ipBlock.except ?? []).every((range) => PRIVATE_RANGES.includes(range))));
+      return portMatches && peerMatches;
+    });
+}
+
+/** The app connections that bot-config asks for and no NetworkPolicy allows: traces from every app, health events from oauth-service. */
+function egressGaps(objects: K8sObject[]): string[] {
+  const config = configOf(objects);
+  const gaps: string[] = [];
+  for (const deployment of objects.filter((object) => object.kind === 'Deployment')) {
+    const labels = templateOf(deployment).metadata.labels;
+    const wanted = [
+      ...(config['OTEL_EXPORTER_OTLP_ENDPOINT'] ? [config['OTEL_EXPORTER_OTLP_ENDPOINT']] : []),
+      ...(deployment.metadata.name === 'oauth-service' ? (config['EVENT_WEBHOOK_URLS'] ?? '').split(',').map((url) => url.trim()).filter(Boolean) : []),
+    ];
+    for (const url of wanted) if (!egressAllows(objects, labels, destinationOf(url))) gaps.push(`${deployment.metadata.name} → ${url}`);
+  }
+  return gaps;
 }
 
 describe.each(['base', 'overlays/production'])('deploy/k8s/%s', (overlay) => {
@@ -212,6 +269,20 @@ describe.each(['base', 'overlays/production'])('deploy/k8s/%s', (overlay) => {
     }
     const egress = specOf(get(objects, 'NetworkPolicy', 'bot-egress'))['egress'] as { ports: { port: number }[] }[];
     expect(egress.flatMap((rule) => rule.ports.map((port) => port.port))).toEqual(expect.arrayContaining([53, 5432, 443]));
+  });
+
+  it('traces and health events are off by default: bot-config has OTEL_EXPORTER_OTLP_ENDPOINT and EVENT_WEBHOOK_URLS, empty, and no opt-in egress policy', () => {
+    expect(configOf(objects)).toMatchObject({ OTEL_EXPORTER_OTLP_ENDPOINT: '', EVENT_WEBHOOK_URLS: '' });
+    expect(objects.filter((object) => object.kind === 'NetworkPolicy').map((policy) => policy.metadata.name)).not.toEqual(
+      expect.arrayContaining([expect.stringMatching(/^bot-egress-(otlp-collector|event-receivers)$/)]),
+    );
+    expect(egressGaps(objects)).toEqual([]);
+    // What bot-egress alone allows: public HTTPS on 443, nothing in the cluster but PostgreSQL and Redis.
+    const oauthPods = templateOf(get(objects, 'Deployment', 'oauth-service')).metadata.labels;
+    expect(egressAllows(objects, oauthPods, destinationOf('https://hooks.example.com/bot'))).toBe(true);
+    expect(egressAllows(objects, oauthPods, destinationOf('https://hooks.example.com:8443/bot'))).toBe(false);
+    expect(egressAllows(objects, oauthPods, destinationOf('http://receiver.ops.svc.cluster.local:8080/'))).toBe(false);
+    expect(egressAllows(objects, oauthPods, destinationOf('http://otel-collector.observability:4318'))).toBe(false);
   });
 
   it('the Ingress sends installs and callbacks to oauth-service and webhooks to api-gateway, on the host of BASE_URL, with TLS', () => {
@@ -311,5 +382,108 @@ describe('deploy/k8s/overlays/production', () => {
 
   it('serves BASE_URL over https', () => {
     expect(configOf(objects)['BASE_URL']).toMatch(/^https:\/\//);
+  });
+});
+
+/**
+ * The opt-in egress components as the production overlay's comments say to enable them: its commented
+ * `components:` entries and its commented example values of OTEL_EXPORTER_OTLP_ENDPOINT and EVENT_WEBHOOK_URLS,
+ * put on top of the overlay by a kustomization in a temporary folder.
+ */
+describe('deploy/k8s/opt-in (enabled as overlays/production says)', () => {
+  const productionDir = join(K8S_DIR, 'overlays', 'production');
+  const productionText = readFileSync(join(productionDir, 'kustomization.yaml'), 'utf8');
+  const componentsBlock = /^# components:\n((?:# {2}.*\n)+)/m.exec(productionText)?.[1] ?? '';
+  const components = [...componentsBlock.matchAll(/^# {3}- (\S+)$/gm)].map((match) => resolve(productionDir, match[1]));
+  const examples = Object.fromEntries(
+    [...productionText.matchAll(/^ {6}# - (OTEL_EXPORTER_OTLP_ENDPOINT|EVENT_WEBHOOK_URLS)=(\S+)$/gm)].map((match) => [match[1], match[2]]),
+  );
+
+  /** The production overlay plus `withComponents`, with the example values in bot-config; rendered and parsed. */
+  const renderOptIn = (withComponents: string[]) => {
+    const dir = emptyCwd();
+    const lines = [
+      'apiVersion: kustomize.config.k8s.io/v1beta1',
+      'kind: Kustomization',
+      'namespace: bot',
+      `resources: [${relative(dir, productionDir)}]`,
+      `components: [${withComponents.map((component) => relative(dir, component)).join(', ')}]`,
+      'configMapGenerator:',
+      '  - name: bot-config',
+      '    behavior: merge',
+      `    literals: [${Object.entries(examples).map(([name, value]) => `"${name}=${value}"`).join(', ')}]`,
+    ];
+    writeFileSync(join(dir, 'kustomization.yaml'), `${lines.join('\n')}\n`);
+    return render(dir);
+  };
+
+  it('the overlay names both components (folders that exist) and an example value for each setting', () => {
+    expect(components).toEqual([join(OPT_IN_DIR, 'otlp-collector-egress'), join(OPT_IN_DIR, 'event-receiver-egress')]);
+    for (const component of components) expect(existsSync(join(component, 'kustomization.yaml'))).toBe(true);
+    expect(Object.keys(examples).sort()).toEqual(['EVENT_WEBHOOK_URLS', 'OTEL_EXPORTER_OTLP_ENDPOINT']);
+  });
+
+  it('without the components, the example values ask for connections no policy allows (the check can fail)', () => {
+    const objects = renderOptIn([]);
+    expect(egressGaps(objects).sort()).toEqual(
+      [...APP_NAMES.map((app) => `${app} → ${examples['OTEL_EXPORTER_OTLP_ENDPOINT']}`), `oauth-service → ${examples['EVENT_WEBHOOK_URLS']}`].sort(),
+    );
+  });
+
+  describe('with both components', () => {
+    const objects = renderOptIn(components);
+
+    it('renders, and every object is valid against the Kubernetes schemas; the policies are shared objects in the namespace bot', () => {
+      for (const object of objects) expect(() => new (modelFor(object))(object).validate()).not.toThrow();
+      for (const name of ['bot-egress-otlp-collector', 'bot-egress-event-receivers']) {
+        const policy = get(objects, 'NetworkPolicy', name);
+        expect(policy.metadata.namespace).toBe('bot');
+        // rollout.sh applies objects that are neither `server` nor `migrations` first, with the config.
+        expect(policy.metadata.labels).toMatchObject({ 'app.kubernetes.io/part-of': 'bot', 'app.kubernetes.io/component': 'network' });
+        expect(specOf(policy)['policyTypes']).toEqual(['Egress']);
+      }
+    });
+
+    it('every connection bot-config asks for is allowed, and no more: the collector port from every app, the receivers only from oauth-service', () => {
+      expect(egressGaps(objects)).toEqual([]);
+      const selects = (name: string, workload: K8sObject) =>
+        Object.entries((specOf(get(objects, 'NetworkPolicy', name))['podSelector'] as { matchLabels: Record<string, string> }).matchLabels).every(
+          ([key, value]) => templateOf(workload).metadata.labels[key] === value,
+        );
+      const workloads = objects.filter((object) => ['Deployment', 'Job'].includes(object.kind));
+      expect(workloads.filter((workload) => selects('bot-egress-otlp-collector', workload)).map((workload) => workload.metadata.name).sort()).toEqual([...APP_NAMES].sort());
+      expect(workloads.filter((workload) => selects('bot-egress-event-receivers', workload)).map((workload) => workload.metadata.name)).toEqual(['oauth-service']);
+      expect(specOf(get(objects, 'NetworkPolicy', 'bot-egress-otlp-collector'))['egress']).toEqual([
+        { to: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'bot.example.com/otlp-collector': 'true' } } }], ports: [{ protocol: 'TCP', port: 4318 }] },
+      ]);
+      expect(specOf(get(objects, 'NetworkPolicy', 'bot-egress-event-receivers'))['egress']).toEqual([
+        { to: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'bot.example.com/event-receiver': 'true' } } }], ports: [{ protocol: 'TCP', port: 8080 }] },
+      ]);
+      // Not the whole cluster: another port, or a private address on 443, stays closed.
+      const oauthPods = templateOf(get(objects, 'Deployment', 'oauth-service')).metadata.labels;
+      expect(egressAllows(objects, oauthPods, destinationOf('http://receiver.ops.svc.cluster.local:9900/'))).toBe(false);
+      expect(egressAllows(objects, oauthPods, { where: 'public', port: 8080 })).toBe(false);
+    });
+
+    it.each(APP_NAMES)('%s: starts with the example values once bot-secrets has EVENT_WEBHOOK_SECRET, and refuses to without it', (app) => {
+      const deployment = get(objects, 'Deployment', app);
+      const cwd = emptyCwd();
+      const env = { ...environmentOf(objects, deployment), EVENT_WEBHOOK_SECRET: secretValue('EVENT_WEBHOOK_SECRET') };
+      const config = loadAppConfig(app, { env, cwd });
+      expect(config.observability.otlpEndpoint).toBe(examples['OTEL_EXPORTER_OTLP_ENDPOINT']);
+      expect(config.eventWebhooks.urls).toEqual([examples['EVENT_WEBHOOK_URLS']]);
+      expect(() => loadAppConfig(app, { env: environmentOf(objects, deployment), cwd })).toThrow(/EVENT_WEBHOOK_SECRET is required/);
+    });
+
+    it('the migrations Job (same bot-config, oauth-service entry point) is given EVENT_WEBHOOK_SECRET too, else it would stop the rollout', () => {
+      const job = get(objects, 'Job', 'bot-migrate');
+      expect(container(job).env?.find((variable) => variable.name === 'EVENT_WEBHOOK_SECRET')?.valueFrom?.secretKeyRef).toEqual({
+        name: 'bot-secrets',
+        key: 'EVENT_WEBHOOK_SECRET',
+        optional: true,
+      });
+      const env = { ...environmentOf(objects, job), EVENT_WEBHOOK_SECRET: secretValue('EVENT_WEBHOOK_SECRET') };
+      expect(() => loadAppConfig('oauth-service', { env, cwd: emptyCwd() })).not.toThrow();
+    });
   });
 });
