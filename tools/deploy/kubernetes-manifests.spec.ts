@@ -355,6 +355,11 @@ describe.each(['base', 'overlays/production'])('deploy/k8s/%s', (overlay) => {
     expect(migrate.image).toBe(container(get(objects, 'Deployment', 'oauth-service')).image);
     expect(templateOf(job).spec).toMatchObject({ restartPolicy: 'Never' });
     expect(() => loadAppConfig('oauth-service', { env: environmentOf(objects, job), cwd: emptyCwd() })).not.toThrow();
+    // The Job runs oauth-service's config check: every secret the app may be given (a platform's client secret once
+    // its client id is in bot-config, say) must reach the Job too, or the Job refuses to start and stops the rollout.
+    const secretsOf = (object: K8sObject) => (container(object).env ?? []).filter((variable) => variable.valueFrom?.secretKeyRef?.name === 'bot-secrets').map((variable) => variable.name);
+    const missing = secretsOf(get(objects, 'Deployment', 'oauth-service')).filter((name) => !secretsOf(job).includes(name));
+    expect(missing).toEqual([]);
   });
 
   it('rollout.sh applies shared objects, then the migrations Job alone, then the apps (its label selectors split the objects so)', () => {
