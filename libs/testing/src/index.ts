@@ -15,3 +15,4 @@ export * from './recording-receiver';
 export * from './metrics-scrape';
 export * from './log-capture';
 export * from './otlp-receiver';
+export * from './esm-sdk-host';
