@@ -65,6 +65,26 @@ describe('embedded PostgreSQL', () => {
     expect(rows).toEqual([{ note: 'before restart' }]);
   }, 120_000);
 
+  (asRoot ? it : it.skip)('as root, names the relocated clusters whose checkout is gone (and removes none) when it makes a new one', async () => {
+    const gone = privateCheckout();
+    const options = { dataDir: gone.dataDir, port: await freePort(), database: 'bot', binaries: gone.binaries, runtimeRoot: gone.runtimeRoot };
+    const first = await ensureEmbeddedPostgres(options);
+    const orphan = first.dataDirectory as string;
+    await first.stop();
+    // The checkout is deleted, as a person deletes a clone: its cluster stays under the runtime root.
+    rmSync(join(gone.workspace, '.data'), { recursive: true, force: true });
+
+    const next = privateCheckout();
+    const lines: string[] = [];
+    const second = started(await ensureEmbeddedPostgres({ ...options, dataDir: next.dataDir, binaries: next.binaries, log: (line) => lines.push(line) }));
+    cleanup.push(() => second.destroy());
+    const report = lines.find((line) => line.includes('belong to checkouts that are gone'));
+    expect(report).toContain(`(${gone.dataDir})`);
+    expect(report).toContain(`rm -rf ${orphan} ${orphan}.workspace`);
+    expect(report).not.toContain(second.dataDirectory as string);
+    expect(lstatSync(orphan).isDirectory()).toBe(true);
+  }, 120_000);
+
   it("refuses another checkout's (or any other) PostgreSQL on its port, naming the port and EMBEDDED_POSTGRES_PORT, and writes nothing there", async () => {
     const foreign = await DisposablePostgres.start();
     cleanup.push(() => foreign.destroy());

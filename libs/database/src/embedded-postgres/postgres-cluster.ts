@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import {
   chownSync,
   closeSync,
+  existsSync,
   lstatSync,
   mkdirSync,
   openSync,
@@ -101,6 +102,15 @@ export async function initialiseCluster(dataDir: string, placement: ClusterPlace
     ensureRootOwnedDirectory(clusters, 0o711);
     staging = join(clusters, randomBytes(8).toString('hex'));
     log(`initialising embedded PostgreSQL in ${staging} (${dataDir} links to it: the postgres user cannot enter this folder)`);
+    const orphans = orphanedClusters(clusters);
+    if (orphans.length > 0) {
+      // Never removed here: a checkout that looks gone may be on a volume that is not mounted right now.
+      const shown = orphans.slice(0, 3).map((orphan) => orphan.workspace).join(', ');
+      log(
+        `${orphans.length} embedded PostgreSQL cluster(s) in ${clusters} belong to checkouts that are gone (${shown}${orphans.length > 3 ? ', …' : ''}); ` +
+          `to free the space: rm -rf ${orphans.map((orphan) => `${orphan.cluster} ${orphan.cluster}.workspace`).join(' ')}`,
+      );
+    }
   } else {
     staging = `${dataDir}.initdb-${randomBytes(4).toString('hex')}`;
     log(`initialising embedded PostgreSQL in ${dataDir}`);
@@ -268,4 +278,42 @@ function bestLocale(): string {
   }
   cachedLocale = ['en_US.UTF-8', 'en_US.utf8', 'C.UTF-8', 'C.utf8'].find((name) => available.has(name)) ?? 'C';
   return cachedLocale;
+}
+
+/** A relocated cluster whose checkout no longer links to it, and the checkout path it was made for. */
+export interface OrphanedCluster {
+  cluster: string;
+  workspace: string;
+}
+
+/**
+ * Relocated clusters under `clusters` whose checkout's data directory no longer links to them (the checkout was
+ * deleted or re-initialised), so nothing will start them again.
+ */
+export function orphanedClusters(clusters: string): OrphanedCluster[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(clusters);
+  } catch {
+    return [];
+  }
+  return entries
+    .filter((entry) => entry.endsWith('.workspace'))
+    .flatMap((marker): OrphanedCluster[] => {
+      const cluster = join(clusters, marker.slice(0, -'.workspace'.length));
+      let workspace: string;
+      try {
+        workspace = readFileSync(join(clusters, marker), 'utf8').trim();
+      } catch {
+        return [];
+      }
+      let linked: string | undefined;
+      try {
+        linked = realpathSync(workspace);
+      } catch {
+        linked = undefined;
+      }
+      if (!existsSync(cluster) || linked === realpathSync(cluster)) return [];
+      return [{ cluster, workspace }];
+    });
 }
