@@ -69,6 +69,39 @@ describe('oauth-service on a fresh clone', () => {
     expect(existsSync(join(workspace, '.data', 'sandbox', 'slack.state'))).toBe(true);
   }, 120_000);
 
+  it('when the app that runs the fakes stops first, an app that reused them runs them on the same ports, and its installs keep working', async () => {
+    const database: TestDatabase = await createTestDatabase();
+    cleanup.push(() => database.drop());
+    const workspace = mkdtempSync(join(tmpdir(), 'bot-fresh-clone-'));
+    cleanup.push(() => rmSync(workspace, { recursive: true, force: true }));
+    const port = await freePort();
+    const env = { NODE_ENV: 'development', DATABASE_URL: database.url, TOKEN_ENCRYPTION_KEY: newEncryptionKey(), BASE_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'log' };
+    const oauth = await startAppProcess('oauth-service', { ...env, PORT: String(port) }, 60_000, workspace);
+    cleanup.push(() => oauth.stop());
+    const install = await fetch(`${oauth.url}/oauth/install/slack`, { headers: { accept: 'application/json' } });
+    const { installation_id: installationId } = (await install.json()) as { installation_id: string };
+    const slackApi = await startAppProcess('slack-api', env, 60_000, workspace);
+    cleanup.push(() => slackApi.stop());
+    const recordPath = join(workspace, '.data', 'sandbox', 'sandbox.json');
+    const before = JSON.parse(readFileSync(recordPath, 'utf8')) as { pid: number; platforms: Record<string, { url: string }> };
+    expect(before.pid).toBe(oauth.child.pid);
+
+    await oauth.stop();
+    const deadline = Date.now() + 20_000;
+    while (!slackApi.output().includes('this process runs them now, on the same ports')) {
+      if (Date.now() > deadline) throw new Error(`slack-api did not take the fakes over:\n${slackApi.output().slice(-2000)}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const after = JSON.parse(readFileSync(recordPath, 'utf8')) as typeof before;
+    expect(after.pid).toBe(slackApi.child.pid);
+    expect(after.platforms).toEqual(before.platforms);
+    const call = await fetch(`${slackApi.url}/api/auth.test`, { method: 'POST', headers: { authorization: `Bearer ${TEST_SERVICE_API_KEY}`, 'x-installation-id': installationId } });
+    expect(await call.json()).toMatchObject({ ok: true });
+
+    await slackApi.stop();
+    expect(existsSync(recordPath)).toBe(false);
+  }, 120_000);
+
   it('run alone with SANDBOX=off starts no fakes: no install buttons, installs answer 404 platform_not_configured', async () => {
     const database: TestDatabase = await createTestDatabase();
     cleanup.push(() => database.drop());

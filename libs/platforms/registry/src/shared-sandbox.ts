@@ -54,7 +54,7 @@ export async function joinOrStartSandbox(options: SharedSandboxOptions): Promise
     if (claimRecord(recordPath, claim)) return runHere(recordPath, claim, options);
 
     const record = readRecord(recordPath);
-    if (record?.platforms && (await fakesAnswer(record))) return reused(record);
+    if (record?.platforms && (await fakesAnswer(record))) return reused(recordPath, record, options);
     const starting = record !== undefined && !record.platforms && isAlive(record.pid);
     if (!starting) {
       removeRecord(recordPath, record);
@@ -87,10 +87,10 @@ export const CHECKOUT_SANDBOX: AppSandbox = {
   },
 };
 
-async function runHere(recordPath: string, claim: SandboxRecord, options: SharedSandboxOptions): Promise<SharedSandbox> {
+async function runHere(recordPath: string, claim: SandboxRecord, options: SharedSandboxOptions, ports?: Record<string, number>): Promise<SharedSandbox> {
   let fakes: PlatformSandbox;
   try {
-    fakes = await startPlatformSandbox({ stateDir: options.dir, oauthServiceUrl: options.oauthServiceUrl, webhookPublicBaseUrl: options.webhookPublicBaseUrl, onProblem: options.onProblem });
+    fakes = await startPlatformSandbox({ stateDir: options.dir, oauthServiceUrl: options.oauthServiceUrl, webhookPublicBaseUrl: options.webhookPublicBaseUrl, onProblem: options.onProblem, ports });
   } catch (error) {
     removeRecord(recordPath, claim);
     throw error;
@@ -122,8 +122,69 @@ async function runHere(recordPath: string, claim: SandboxRecord, options: Shared
   };
 }
 
-function reused(record: SandboxRecord): SharedSandbox {
-  return { ...views(record), owned: false, ownerPid: record.pid, release: async () => undefined };
+/** How often a process that reuses another's fakes checks that their owner still runs. */
+const OWNER_CHECK_MS = 2_000;
+
+/**
+ * Fakes run by another process. That process may stop first (the developer stops the app that started them): then
+ * this one runs them instead, on the same ports and from the same state (credentials, the GitHub App key and what
+ * was issued all live in the sandbox directory), so the URLs and variables this app started with stay right.
+ */
+function reused(recordPath: string, record: SandboxRecord, options: SharedSandboxOptions): SharedSandbox {
+  let owner = record;
+  let taken: SharedSandbox | undefined;
+  let checking = false;
+  const check = async () => {
+    if (checking || taken || isAlive(owner.pid)) return;
+    checking = true;
+    try {
+      removeRecord(recordPath, owner);
+      const claim: SandboxRecord = { pid: process.pid, instance: randomBytes(8).toString('hex') };
+      if (claimRecord(recordPath, claim)) {
+        taken = await runHere(recordPath, claim, options, portsOf(owner)).catch((error: Error) => {
+          options.onProblem?.(`sandbox: process ${owner.pid} that ran the fakes is gone and they could not be started here (${error.message}); restart this app`);
+          return undefined;
+        });
+        if (taken) options.onProblem?.(`sandbox: process ${owner.pid} that ran the fakes is gone; this process runs them now, on the same ports`);
+        return;
+      }
+      // Another process took over first: watch that one (the same ports, or this app must be restarted).
+      const next = readRecord(recordPath);
+      if (next?.platforms && !samePlaces(next, owner)) {
+        options.onProblem?.(`sandbox: the fakes now run elsewhere (process ${next.pid}); restart this app to use them`);
+      }
+      if (next?.platforms) owner = next;
+    } finally {
+      checking = false;
+    }
+  };
+  const timer = setInterval(() => void check(), OWNER_CHECK_MS);
+  timer.unref();
+  return {
+    ...views(record),
+    owned: false,
+    get ownerPid() {
+      return taken ? process.pid : owner.pid;
+    },
+    release: async () => {
+      clearInterval(timer);
+      await taken?.release();
+    },
+  };
+}
+
+/** The port of each fake (by its sandbox name) in `record`. */
+function portsOf(record: SandboxRecord): Record<string, number> {
+  return Object.fromEntries(
+    PLATFORM_MODULES.flatMap((entry) => {
+      const url = record.platforms?.[entry.platform]?.url;
+      return url ? [[entry.sandbox.name, Number(new URL(url).port)]] : [];
+    }),
+  );
+}
+
+function samePlaces(a: SandboxRecord, b: SandboxRecord): boolean {
+  return PLATFORM_MODULES.every((entry) => a.platforms?.[entry.platform]?.url === b.platforms?.[entry.platform]?.url);
 }
 
 function views(record: SandboxRecord): Pick<SharedSandbox, 'envOf' | 'urlOf'> {
