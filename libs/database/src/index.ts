@@ -5,3 +5,4 @@ export * from './re-encryption.service';
 export * from './database.module';
 export * from './redacting-typeorm.logger';
 export * from './single-runner.lock';
+export * from './pg-notification-waker';

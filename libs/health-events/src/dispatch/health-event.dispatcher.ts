@@ -1,10 +1,10 @@
 import { AppConfig } from '@bot/config';
+import { PgNotificationWaker } from '@bot/database';
 import { HealthEventEndpoint } from '@bot/installations';
 import { Clock } from '@bot/providers';
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Client } from 'pg';
 import { HealthEventEndpointRepository } from '../endpoints/health-event-endpoint.repository';
 import { HealthEventBody, StoredHealthEvent } from '../health-event';
 import { HEALTH_EVENT_APPENDED_CHANNEL } from '../outbox/health-event.outbox';
@@ -38,12 +38,9 @@ export function healthEventRetryDelay(attempt: number, baseMs: number): number {
 export class HealthEventDispatcher implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('HealthEvents');
   readonly dispatcherId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-  private listener?: Client;
+  private notifications?: PgNotificationWaker;
   private loop?: Promise<void>;
   private stopped = false;
-  private woken = false;
-  private wake?: () => void;
-  private reconnectTimer?: NodeJS.Timeout;
   private lastPurge = 0;
 
   constructor(
@@ -57,25 +54,32 @@ export class HealthEventDispatcher implements OnApplicationBootstrap, OnModuleDe
 
   async onApplicationBootstrap(): Promise<void> {
     await this.endpoints.syncConfigured(this.config.eventWebhooks.urls);
-    await this.listen().catch((error: Error) => {
-      this.logger.warn(`cannot LISTEN for new events (${error.message}); polling every ${IDLE_POLL_MS} ms until it can`);
-      this.scheduleReconnect();
+    // Made here, not in the constructor: the database URL is settled once the app has resolved its database.
+    const notifications = new PgNotificationWaker({
+      databaseUrl: this.config.databaseUrl,
+      applicationName: 'health-event-dispatcher:listen',
+      channel: HEALTH_EVENT_APPENDED_CHANNEL,
+      onLost: (reason) => this.logger.warn(`event notifications lost (${reason}); polling until reconnected`),
     });
-    this.loop = this.run();
+    this.notifications = notifications;
+    await notifications.connect().catch((error: Error) => {
+      this.logger.warn(`cannot LISTEN for new events (${error.message}); polling every ${IDLE_POLL_MS} ms until it can`);
+      notifications.reconnectLater();
+    });
+    this.loop = this.run(notifications);
   }
 
   /** Lets the deliveries in flight finish (each is bounded by EVENT_WEBHOOK_TIMEOUT_MS), then stops. */
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.reconnectTimer);
-    this.wake?.();
+    this.notifications?.stop();
     await this.loop;
-    await this.listener?.end().catch(() => undefined);
+    await this.notifications?.close();
   }
 
-  private async run(): Promise<void> {
+  private async run(notifications: PgNotificationWaker): Promise<void> {
     while (!this.stopped) {
-      this.woken = false;
+      notifications.beginRound();
       let sleepMs = IDLE_POLL_MS;
       try {
         await this.deliveries.releaseExpired();
@@ -91,7 +95,7 @@ export class HealthEventDispatcher implements OnApplicationBootstrap, OnModuleDe
         this.logger.error(`dispatch round failed: ${(error as Error).message}`);
         sleepMs = 1000;
       }
-      await this.sleep(sleepMs);
+      await notifications.sleep(sleepMs);
     }
   }
 
@@ -140,58 +144,6 @@ export class HealthEventDispatcher implements OnApplicationBootstrap, OnModuleDe
     this.lastPurge = now;
     const purged = await this.deliveries.purgeOld();
     if (purged > 0) this.logger.log(`deleted ${purged} health events older than the retention period`);
-  }
-
-  /** Waits `ms`, or less when a notification (or stop) arrives; one that came during work ends it at once. */
-  private sleep(ms: number): Promise<void> {
-    if (this.woken || this.stopped) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => done(), ms);
-      const done = () => {
-        clearTimeout(timer);
-        this.wake = undefined;
-        resolve();
-      };
-      this.wake = done;
-    });
-  }
-
-  private async listen(): Promise<void> {
-    const client = new Client({ connectionString: this.config.databaseUrl, application_name: 'health-event-dispatcher:listen' });
-    client.on('notification', () => {
-      this.woken = true;
-      this.wake?.();
-    });
-    client.on('error', (error) => this.listenerLost(client, error));
-    client.on('end', () => this.listenerLost(client));
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${HEALTH_EVENT_APPENDED_CHANNEL}`);
-    } catch (error) {
-      await client.end().catch(() => undefined);
-      throw error;
-    }
-    if (this.stopped) {
-      await client.end().catch(() => undefined);
-      return;
-    }
-    this.listener = client;
-  }
-
-  private listenerLost(client: Client, error?: Error): void {
-    if (this.listener !== client) return;
-    this.listener = undefined;
-    if (this.stopped) return;
-    this.logger.warn(`event notifications lost${error ? ` (${error.message})` : ''}; polling until reconnected`);
-    this.scheduleReconnect();
-  }
-
-  private scheduleReconnect(): void {
-    if (this.reconnectTimer || this.stopped) return;
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = undefined;
-      this.listen().catch(() => this.scheduleReconnect());
-    }, 1000);
   }
 }
 

@@ -1,7 +1,8 @@
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Client, Pool } from 'pg';
+import { PgNotificationWaker } from '@bot/database';
+import { Pool } from 'pg';
 import { pgExecutor } from './sql-executor';
 import { WEBHOOK_TASK_ENQUEUED_CHANNEL, WebhookQueue, WebhookTask } from './webhook-task';
 import { WebhookTaskRepository } from './webhook-task.repository';
@@ -49,25 +50,30 @@ export class WebhookTaskConsumer {
   readonly consumerId: string;
   private readonly pool: Pool;
   private readonly tasks: WebhookTaskRepository;
-  private listener?: Client;
+  private readonly notifications: PgNotificationWaker;
   private loop?: Promise<void>;
   private stopped = false;
   private stopping?: Promise<void>;
-  private woken = false;
-  private wake?: () => void;
   private nextRetryAt = Infinity;
-  private reconnectTimer?: NodeJS.Timeout;
 
   constructor(private readonly options: WebhookTaskConsumerOptions) {
     this.consumerId = options.consumerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
     this.pool = new Pool({ connectionString: options.databaseUrl, max: 2, application_name: 'webhook-consumer' });
     this.pool.on('error', (error) => this.emit({ kind: 'error', error: `database pool: ${error.message}` }));
     this.tasks = new WebhookTaskRepository(pgExecutor(this.pool));
+    this.notifications = new PgNotificationWaker({
+      databaseUrl: options.databaseUrl,
+      applicationName: 'webhook-consumer:listen',
+      channel: WEBHOOK_TASK_ENQUEUED_CHANNEL,
+      // The payload names the queue; a notification without one wakes every consumer.
+      accept: (payload) => !payload || options.queues.includes(payload as WebhookQueue),
+      onLost: (reason) => this.emit({ kind: 'error', error: `notifications lost (${reason}); polling until reconnected` }),
+    });
   }
 
   /** Connects the listener and starts the claim loop. */
   async start(): Promise<void> {
-    await this.listen();
+    await this.notifications.connect();
     this.loop = this.run();
   }
 
@@ -75,10 +81,9 @@ export class WebhookTaskConsumer {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.stopped = true;
-      clearTimeout(this.reconnectTimer);
-      this.wake?.();
+      this.notifications.stop();
       await this.loop;
-      await this.listener?.end().catch(() => undefined);
+      await this.notifications.close();
       await this.pool.end();
     })();
     return this.stopping;
@@ -88,7 +93,7 @@ export class WebhookTaskConsumer {
     const batchSize = this.options.batchSize ?? 10;
     const pollMs = this.options.pollIntervalMs ?? 5000;
     while (!this.stopped) {
-      this.woken = false;
+      this.notifications.beginRound();
       let claimed = 0;
       try {
         await this.tasks.releaseExpired(this.options.queues);
@@ -140,60 +145,10 @@ export class WebhookTaskConsumer {
     });
   }
 
-  /** Waits `ms`, or less when a notification (or stop) arrives; a notification that came during work ends it at once. */
+  /** Waits `ms`, or less when a notification (or stop) arrives; a retry time the wait reaches is used up by it. */
   private sleep(ms: number): Promise<void> {
-    if (this.woken || this.stopped) return Promise.resolve();
-    if (this.nextRetryAt <= Date.now() + ms) this.nextRetryAt = Infinity;
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => done(), ms);
-      const done = () => {
-        clearTimeout(timer);
-        this.wake = undefined;
-        resolve();
-      };
-      this.wake = done;
-    });
-  }
-
-  /** Opens the LISTEN connection; throws when it cannot (the caller decides whether to retry). */
-  private async listen(): Promise<void> {
-    const client = new Client({ connectionString: this.options.databaseUrl, application_name: 'webhook-consumer:listen' });
-    client.on('notification', (message) => {
-      if (message.channel !== WEBHOOK_TASK_ENQUEUED_CHANNEL) return;
-      if (message.payload && !this.options.queues.includes(message.payload as WebhookQueue)) return;
-      this.woken = true;
-      this.wake?.();
-    });
-    client.on('error', (error) => this.listenerLost(client, error));
-    client.on('end', () => this.listenerLost(client));
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${WEBHOOK_TASK_ENQUEUED_CHANNEL}`);
-    } catch (error) {
-      await client.end().catch(() => undefined);
-      throw error;
-    }
-    if (this.stopped) {
-      await client.end().catch(() => undefined);
-      return;
-    }
-    this.listener = client;
-  }
-
-  private listenerLost(client: Client, error?: Error): void {
-    if (this.listener !== client) return;
-    this.listener = undefined;
-    if (this.stopped) return;
-    this.emit({ kind: 'error', error: `notifications lost${error ? ` (${error.message})` : ''}; polling until reconnected` });
-    this.scheduleReconnect();
-  }
-
-  private scheduleReconnect(): void {
-    if (this.reconnectTimer || this.stopped) return;
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = undefined;
-      this.listen().catch(() => this.scheduleReconnect());
-    }, 1000);
+    if (!this.notifications.notified && this.nextRetryAt <= Date.now() + ms) this.nextRetryAt = Infinity;
+    return this.notifications.sleep(ms);
   }
 
   private emit(event: ConsumerEvent): void {
