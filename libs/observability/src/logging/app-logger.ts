@@ -2,7 +2,7 @@ import type { AppConfig } from '@bot/config';
 import { trace } from '@opentelemetry/api';
 import { hostname } from 'node:os';
 import pino, { DestinationStream, Level, Logger, LoggerOptions } from 'pino';
-import pinoPretty from 'pino-pretty';
+import type { PrettyOptions } from 'pino-pretty';
 import { configuredSecrets, REDACT_PATHS } from './log-redaction';
 import { LogScrubber } from './log-scrubber';
 
@@ -91,6 +91,9 @@ function stdoutInBatches(): DestinationStream {
 }
 
 function prettyStdout(): DestinationStream {
+  // Loaded only for a development terminal: production's JSON lines need none of it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const pinoPretty = require('pino-pretty') as (options: PrettyOptions) => DestinationStream;
   return pinoPretty({
     destination: 1,
     // Synchronous, in this thread: no worker thread (as a pino transport would start) for a development terminal.
