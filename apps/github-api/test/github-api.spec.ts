@@ -6,6 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { IncomingMessage, request, Server } from 'node:http';
 import { Readable } from 'node:stream';
 import { GitHubApiModule } from '../src/github-api.module';
+import { installGitHubAccount } from './support/github-installation';
 
 /** A raw HTTP/1.1 request, so request targets fetch() would normalise reach the app as written. */
 function rawRequest(base: string, target: string, headers: Record<string, string>, method = 'GET'): Promise<{ status: number; body: string }> {
@@ -30,20 +31,7 @@ describe('github-api: GitHub REST pass-through per installation', () => {
   });
   afterAll(() => h.close());
 
-  /** A GitHub App installation in the fake and its row here, with a minted token. */
-  const installGitHub = async (login: string) => {
-    const installation = h.sandbox.github.install(login);
-    const minted = h.sandbox.github.mintToken(installation.id);
-    const row = await h.seed({
-      platform: 'github',
-      externalOrgId: String(installation.account.id),
-      externalOrgName: login,
-      externalInstallId: String(installation.id),
-      accessToken: minted.token,
-      tokenExpiresAt: new Date(minted.expiresAt),
-    });
-    return { installation, row, token: minted.token };
-  };
+  const installGitHub = (login: string) => installGitHubAccount(h, login);
   /** The prefix form: Octokit configured only by its base URL and the service key (no hooks, no headers). */
   const octokitFor = (installationId: string, auth = TEST_SERVICE_API_KEY) => new Octokit({ baseUrl: `${h.url}/installations/${installationId}`, auth });
   /** Requests github-api itself received whose URL contains `part`. */

@@ -2,6 +2,7 @@ import { PassThroughHarness, startPassThroughApp } from '@bot/platforms/testing'
 import { EsmSdkHost, startEsmSdkHost, TEST_SERVICE_API_KEY } from '@bot/testing';
 import type { IncomingMessage, Server } from 'node:http';
 import { GitHubApiModule } from '../src/github-api.module';
+import { installGitHubAccount } from './support/github-installation';
 
 // The current major of @octokit/rest (22, ESM-only, installed as the npm alias `octokit-rest-current`) against the
 // real app, configured only by its base URL and the service key: no hooks, no extra headers. The SDK runs in a
@@ -28,19 +29,7 @@ describe('github-api with @octokit/rest 22 (ESM) configured by base URL /install
     await h?.close();
   });
 
-  const installGitHub = async (login: string) => {
-    const installation = h.sandbox.github.install(login);
-    const minted = h.sandbox.github.mintToken(installation.id);
-    const row = await h.seed({
-      platform: 'github',
-      externalOrgId: String(installation.account.id),
-      externalOrgName: login,
-      externalInstallId: String(installation.id),
-      accessToken: minted.token,
-      tokenExpiresAt: new Date(minted.expiresAt),
-    });
-    return { row, token: minted.token };
-  };
+  const installGitHub = (login: string) => installGitHubAccount(h, login);
   /** `new Octokit({ baseUrl, auth })` in the host, under `name`: the whole configuration an agent needs. */
   let clients = 0;
   const octokitFor = async (installationId: string, auth = TEST_SERVICE_API_KEY) => {

@@ -1,10 +1,10 @@
-import { FakeJiraSite, JIRA_SANDBOX_PROJECT, jiraSite } from '@bot/platform-jira';
+import { FakeJiraSite, JIRA_SANDBOX_PROJECT } from '@bot/platform-jira';
 import { PassThroughHarness, startPassThroughApp } from '@bot/platforms/testing';
 import { TEST_SERVICE_API_KEY } from '@bot/testing';
-import { randomUUID } from 'node:crypto';
 import { Version3Client } from 'jira.js';
 import type { IncomingMessage, Server } from 'node:http';
 import { JiraApiModule } from '../src/jira-api.module';
+import { installJiraSite } from './support/jira-installation';
 
 describe('jira-api: Jira Cloud REST pass-through per installation', () => {
   let h: PassThroughHarness;
@@ -15,23 +15,7 @@ describe('jira-api: Jira Cloud REST pass-through per installation', () => {
   });
   afterAll(() => h.close());
 
-  /** A Jira site granted to our app, and its installation row. */
-  const installJira = async () => {
-    const grant = h.sandbox.atlassian.grant([jiraSite(`site-${randomUUID().slice(0, 8)}`)]);
-    const site: FakeJiraSite = grant.sites[0];
-    const row = await h.seed({
-      platform: 'jira',
-      externalOrgId: site.id,
-      externalOrgName: site.name,
-      externalInstallId: null,
-      accessToken: grant.accessToken,
-      refreshToken: grant.refreshToken,
-      tokenExpiresAt: new Date(Date.now() + 3600_000),
-      oauthGrantId: randomUUID(),
-      metadata: { url: site.url },
-    });
-    return { row, site, token: grant.accessToken };
-  };
+  const installJira = () => installJiraSite(h);
   /** The prefix form: jira.js configured only by its host and the service key. */
   const clientFor = (installationId: string, key = TEST_SERVICE_API_KEY) => new Version3Client({ host: `${h.url}/installations/${installationId}`, authentication: { oauth2: { accessToken: key } } });
   /** The header form, still supported. */

@@ -1,10 +1,10 @@
-import { FakeJiraSite, JIRA_SANDBOX_PROJECT, jiraSite } from '@bot/platform-jira';
+import { FakeJiraSite, JIRA_SANDBOX_PROJECT } from '@bot/platform-jira';
 import { PassThroughHarness, startPassThroughApp } from '@bot/platforms/testing';
 import { EsmSdkHost, startEsmSdkHost, TEST_SERVICE_API_KEY } from '@bot/testing';
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import { HttpException, Version3Client } from 'jira-js-5';
 import { JiraApiModule } from '../src/jira-api.module';
+import { installJiraSite } from './support/jira-installation';
 
 // The newer jira.js majors against the real app, configured only by host (/installations/{id}) and the service key:
 // no hooks, no extra headers. jira.js 6 (newest, ESM-only, npm alias `jira-js-current`) runs in a child `node`
@@ -29,22 +29,7 @@ describe('jira-api with jira.js 6 and 5 configured by host /installations/{id} a
     await h?.close();
   });
 
-  const installJira = async () => {
-    const grant = h.sandbox.atlassian.grant([jiraSite(`site-${randomUUID().slice(0, 8)}`)]);
-    const site: FakeJiraSite = grant.sites[0];
-    const row = await h.seed({
-      platform: 'jira',
-      externalOrgId: site.id,
-      externalOrgName: site.name,
-      externalInstallId: null,
-      accessToken: grant.accessToken,
-      refreshToken: grant.refreshToken,
-      tokenExpiresAt: new Date(Date.now() + 3600_000),
-      oauthGrantId: randomUUID(),
-      metadata: { url: site.url },
-    });
-    return { row, site, token: grant.accessToken };
-  };
+  const installJira = () => installJiraSite(h);
   const revoke = async (installationId: string) => {
     await h.sql(`UPDATE installations SET status = 'revoked', revoked_at = now(), access_token = NULL, refresh_token = NULL WHERE id = $1`, [installationId]);
     await h.sql(`SELECT pg_notify('installation_changed', $1)`, [installationId]);
